@@ -1,0 +1,62 @@
+"""Engine tuning per database and the write-transaction helper the services use."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, scoped_session
+
+# Execution option that asks SQLite to take its write lock when the transaction begins.
+WRITE_OPTION = "hms_write"
+
+
+def configure_engine(engine: Engine) -> None:
+    """Apply the per-connection settings HMS relies on (SQLite: WAL, foreign keys)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy emit BEGIN itself, so savepoints and BEGIN IMMEDIATE work.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # A writer that begins DEFERRED can fail with SQLITE_BUSY when it upgrades its
+        # lock under contention; IMMEDIATE queues writers on the busy timeout instead.
+        immediate = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a writer.
+
+    Ends a read-only transaction the request may already have opened, so that on SQLite
+    the write lock is taken before the first read of the transaction that writes.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write() called with unsaved changes in the session")
+        session.commit()
+    session.connection(execution_options={WRITE_OPTION: True})
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """Run the block as one writing transaction: commit at the end, roll back on any error."""
+    begin_write(session)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -1,0 +1,156 @@
+"""Routes of the public site."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+
+from hms.extensions import csrf, db, limiter
+from hms.forms import error_status
+from hms.models import Department
+from hms.public import bp
+from hms.public.forms import BookingForm, ContactForm, StatusForm
+from hms.services import booking, contact, scheduling
+from hms.services.clock import hospital_now
+from hms.services.lookup import lookup_status
+
+
+def policy() -> scheduling.BookingPolicy:
+    """The booking settings of this deployment."""
+    return scheduling.BookingPolicy.from_config(current_app.config)
+
+
+def booking_limit() -> str:
+    return current_app.config["HMS_BOOKING_RATE_LIMIT"]
+
+
+def lookup_limit() -> str:
+    return current_app.config["HMS_LOOKUP_RATE_LIMIT"]
+
+
+def render_home(form: BookingForm, status: int = 200):
+    """The home page with departments, doctors and the booking form."""
+    now = hospital_now(policy().timezone)
+    doctors = scheduling.bookable_doctors(db.session)
+    departments = db.session.scalars(sa.select(Department).order_by(Department.name)).all()
+    slots = []
+    if form.doctor_id.data and isinstance(form.date.data, date):
+        doctor = scheduling.get_bookable_doctor(db.session, form.doctor_id.data)
+        if doctor is not None:
+            slots = scheduling.free_slots(db.session, doctor, form.date.data, now, policy())
+    page = render_template(
+        "public/index.html",
+        form=form,
+        doctors=doctors,
+        departments=departments,
+        slots=slots,
+        today=now.date(),
+        last_day=policy().last_bookable_day(now.date()),
+    )
+    return page, status
+
+
+@bp.get("/")
+def index():
+    """Home: departments, doctors and the booking form."""
+    return render_home(BookingForm())
+
+
+@bp.get("/doctors")
+def doctors():
+    """The doctor directory, by department."""
+    return render_template("public/doctors.html", doctors=scheduling.bookable_doctors(db.session))
+
+
+@bp.get("/api/doctors")
+def api_doctors():
+    """JSON list of bookable doctors."""
+    return jsonify(
+        [
+            {"id": d.id, "name": d.name, "department": d.department.name, "department_id": d.department_id}
+            for d in scheduling.bookable_doctors(db.session)
+        ]
+    )
+
+
+@bp.get("/api/doctors/<int:doctor_id>/slots")
+def api_slots(doctor_id: int):
+    """JSON list of the doctor's free slot start times on a date."""
+    doctor = scheduling.get_bookable_doctor(db.session, doctor_id)
+    if doctor is None:
+        abort(404)
+    try:
+        day = date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        return jsonify(error="Give the date as YYYY-MM-DD."), 422
+    now = hospital_now(policy().timezone)
+    return jsonify([f"{slot:%H:%M}" for slot in scheduling.free_slots(db.session, doctor, day, now, policy())])
+
+
+@bp.post("/appointments")
+@csrf.exempt  # the form checks its own token and re-renders with the data kept
+@limiter.limit(booking_limit)
+def book():
+    """Book an appointment from the public form."""
+    form = BookingForm()
+    if not form.validate_on_submit():
+        return render_home(form, error_status(form))
+    try:
+        appointment = booking.book(db.session, form.to_request(), hospital_now(policy().timezone), policy())
+    except booking.BookingError as exc:
+        getattr(form, exc.field).errors.append(str(exc))
+        return render_home(form, 422)
+    except booking.SlotTaken as exc:
+        form.time.errors.append(str(exc))
+        return render_home(form, 409)
+    return redirect(url_for(".appointment", reference=appointment.reference), 303)
+
+
+@bp.get("/appointments/<reference>")
+def appointment(reference: str):
+    """One booking: patient ID, doctor, date, time, status."""
+    found = booking.get_appointment(db.session, reference)
+    if found is None:
+        abort(404)
+    return render_template("public/appointment.html", appointment=found)
+
+
+@bp.route("/status", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit(lookup_limit, methods=["POST"])
+def status():
+    """Look up one's bookings by name and phone."""
+    form = StatusForm()
+    if request.method == "GET":
+        return render_template("public/status.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("public/status.html", form=form), error_status(form)
+    result = lookup_status(db.session, form.name.data, form.canonical_phone)
+    return render_template("public/status.html", form=form, result=result, searched=True)
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit(booking_limit, methods=["POST"])
+def contact_us():
+    """Send the hospital a message."""
+    form = ContactForm()
+    if request.method == "GET":
+        return render_template("public/contact.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("public/contact.html", form=form), error_status(form)
+    contact.submit_query(db.session, name=form.name.data, email=form.email.data, message=form.message.data)
+    flash("Thank you. Your message has reached our front desk; we will reply by email.", "success")
+    return redirect(url_for(".contact_us"), 303)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and database check for load balancers."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")

@@ -1,0 +1,140 @@
+"""Booking an appointment from the public site."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from hms.database import write_transaction
+from hms.models import ACTIVE_STATUSES, Appointment, Doctor, WEEKDAYS
+from hms.services.patients import find_or_create_patient
+from hms.services.scheduling import BookingPolicy, get_bookable_doctor, slot_grid
+
+# Unambiguous characters (no 0/O, 1/I/L, U): 31 symbols, 12 of them ~ 59 bits.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+REFERENCE_LENGTH = 12
+
+
+class BookingError(ValueError):
+    """The request cannot be booked; `field` names the form field at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class SlotTaken(Exception):
+    """Someone else holds that slot already."""
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """A booking as the public form gives it, phone already canonical."""
+
+    name: str
+    phone: str
+    email: str
+    doctor_id: int
+    day: date
+    time: time
+    reason: str = ""
+
+
+def new_reference() -> str:
+    """A random booking reference such as K7QM-2XPD-9TRB."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    return "-".join(chars[i : i + 4] for i in range(0, REFERENCE_LENGTH, 4))
+
+
+def normalize_reference(raw: str) -> str:
+    """Read a reference as typed: any case, surrounding spaces."""
+    return raw.strip().upper()
+
+
+def check_slot(doctor: Doctor, day: date, at: time, now: datetime, policy: BookingPolicy) -> None:
+    """Raise BookingError unless `at` on `day` is a bookable slot of the doctor's schedule."""
+    today = now.date()
+    if day < today:
+        raise BookingError("date", "That date has passed; choose today or a later day.")
+    last = policy.last_bookable_day(today)
+    if day > last:
+        raise BookingError("date", f"Bookings open up to {policy.horizon_days} days ahead (until {last:%d %b %Y}).")
+    grid = slot_grid(doctor, day, policy.default_slot_minutes)
+    if not grid:
+        raise BookingError("date", f"{doctor.name} does not consult on {WEEKDAYS[day.weekday()]}s.")
+    if at not in grid:
+        raise BookingError("time", "Choose one of the doctor's time slots for that day.")
+    if day == today and at <= now.time().replace(tzinfo=None):
+        raise BookingError("time", "That time has already passed today; choose a later slot.")
+
+
+def book(session: Session, request: BookingRequest, now: datetime, policy: BookingPolicy) -> Appointment:
+    """Book the slot for the patient (matched or newly registered) in one transaction.
+
+    Raises BookingError for a request that can never succeed as given and SlotTaken when
+    the slot is held by another active appointment. Nothing is stored unless it succeeds.
+    """
+    with write_transaction(session):
+        doctor = get_bookable_doctor(session, request.doctor_id)
+        if doctor is None:
+            raise BookingError("doctor_id", "Choose a doctor from the list.")
+        check_slot(doctor, request.day, request.time, now, policy)
+        if _slot_is_held(session, doctor.id, request.day, request.time):
+            raise SlotTaken(_taken_message(request))
+        patient = find_or_create_patient(
+            session, name=request.name, phone=request.phone, email=request.email, day=now.date()
+        )
+        appointment = Appointment(
+            reference=new_reference(),
+            patient=patient,
+            doctor=doctor,
+            scheduled_date=request.day,
+            scheduled_time=request.time,
+            status="pending",
+            contact_email=request.email,
+            reason=request.reason,
+        )
+        session.add(appointment)
+        try:
+            session.flush()
+        except IntegrityError:
+            # Lost the race for the slot to a concurrent booking: the unique index said no.
+            raise SlotTaken(_taken_message(request)) from None
+    return appointment
+
+
+def _slot_is_held(session: Session, doctor_id: int, day: date, at: time) -> bool:
+    """Tell whether an active appointment holds the slot."""
+    return session.scalar(
+        sa.select(
+            sa.exists().where(
+                Appointment.doctor_id == doctor_id,
+                Appointment.scheduled_date == day,
+                Appointment.scheduled_time == at,
+                Appointment.status.in_(ACTIVE_STATUSES),
+            )
+        )
+    )
+
+
+def _taken_message(request: BookingRequest) -> str:
+    return (
+        f"Sorry, the {request.time:%H:%M} slot on {request.day:%d %b %Y} was just taken. "
+        "Please choose another time."
+    )
+
+
+def get_appointment(session: Session, reference: str) -> Appointment | None:
+    """Return the appointment with that booking reference, with its doctor and patient."""
+    return session.scalar(
+        sa.select(Appointment)
+        .where(Appointment.reference == normalize_reference(reference))
+        .options(
+            joinedload(Appointment.patient),
+            joinedload(Appointment.doctor).joinedload(Doctor.user),
+            joinedload(Appointment.doctor).joinedload(Doctor.department),
+        )
+    )

@@ -1,0 +1,111 @@
+"""Who a patient is: canonical phone, folded name, patient ID allocation and matching."""
+
+import unicodedata
+from datetime import date
+
+import phonenumbers
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hms.models import Patient, PatientIdCounter
+
+
+class InvalidPhone(ValueError):
+    """The text is not a phone number we can dial."""
+
+
+def normalize_phone(raw: str, region: str) -> str:
+    """Return the phone number in E.164 form (+919876543210), or raise InvalidPhone."""
+    text = (raw or "").strip()
+    if not text or len(text) > 25:
+        raise InvalidPhone("Enter a phone number.")
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhone("Enter a valid phone number, e.g. 98765 43210.") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone("Enter a valid phone number, e.g. 98765 43210.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str) -> str:
+    """Format a stored phone number for people to read."""
+    number = phonenumbers.parse(e164, None)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def clean_name(raw: str) -> str:
+    """Trim a name and collapse runs of whitespace, keeping its case for display."""
+    return " ".join(unicodedata.normalize("NFC", raw or "").split())
+
+
+def fold_name(raw: str) -> str:
+    """Return the matching key of a name: Unicode-normalised, case and spacing folded."""
+    return " ".join(unicodedata.normalize("NFKC", raw or "").casefold().split())
+
+
+def format_patient_id(day: date, number: int) -> str:
+    """Spell a patient ID: YYYYMMDD and a three-digit number (four past 999)."""
+    return f"{day:%Y%m%d}{number:03d}"
+
+
+def allocate_patient_id(session: Session, day: date) -> str:
+    """Take the next patient ID of a hospital-local day.
+
+    One atomic upsert on the day's counter row: the database serialises concurrent
+    callers on that row, so no two transactions can ever get the same number.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(PatientIdCounter)
+        .values(day=day, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[PatientIdCounter.day],
+            set_={"last_number": PatientIdCounter.last_number + 1},
+        )
+        .returning(PatientIdCounter.last_number)
+    )
+    return format_patient_id(day, session.execute(stmt).scalar_one())
+
+
+def find_patient(session: Session, name: str, phone: str) -> Patient | None:
+    """Return the patient with this canonical phone and name, if any."""
+    return session.scalar(
+        sa.select(Patient).where(Patient.phone == phone, Patient.name_key == fold_name(name))
+    )
+
+
+def find_or_create_patient(
+    session: Session, *, name: str, phone: str, day: date, email: str | None = None, **details
+) -> Patient:
+    """Reuse the patient with this phone and name, or register a new one with a fresh ID.
+
+    `phone` must already be canonical (normalize_phone). `day` is the hospital-local date
+    that a new patient's ID is based on. Extra keyword arguments are demographics
+    (gender, date_of_birth, address) for a new patient.
+    """
+    patient = find_patient(session, name, phone)
+    if patient is not None:
+        if email and not patient.email:
+            patient.email = email
+        return patient
+    try:
+        with session.begin_nested():
+            patient = Patient(
+                patient_number=allocate_patient_id(session, day),
+                full_name=clean_name(name),
+                name_key=fold_name(name),
+                phone=phone,
+                email=email or None,
+                **details,
+            )
+            session.add(patient)
+    except IntegrityError:
+        # The same person was registered by a concurrent request a moment ago.
+        patient = find_patient(session, name, phone)
+        if patient is None:
+            raise
+    return patient

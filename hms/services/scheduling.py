@@ -1,0 +1,102 @@
+"""Doctors' weekly schedules turned into bookable slots."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from hms.models import ACTIVE_STATUSES, Appointment, Department, Doctor, User
+
+
+@dataclass(frozen=True)
+class BookingPolicy:
+    """The hospital's booking settings (from config)."""
+
+    timezone: str
+    horizon_days: int = 60
+    default_slot_minutes: int = 15
+    phone_region: str = "IN"
+
+    @classmethod
+    def from_config(cls, config) -> "BookingPolicy":
+        """Build the policy from a Flask config mapping."""
+        return cls(
+            timezone=config["HMS_TIMEZONE"],
+            horizon_days=config["HMS_BOOKING_HORIZON_DAYS"],
+            default_slot_minutes=config["HMS_SLOT_MINUTES"],
+            phone_region=config["HMS_PHONE_REGION"],
+        )
+
+    def last_bookable_day(self, today: date) -> date:
+        """The last day the public may book, counting from today."""
+        return today + timedelta(days=self.horizon_days)
+
+
+def bookable_doctors(session: Session) -> list[Doctor]:
+    """Doctors the public can book, by department then name."""
+    return list(
+        session.scalars(
+            sa.select(Doctor)
+            .join(Doctor.user)
+            .join(Doctor.department)
+            .where(Doctor.is_bookable, User.is_active)
+            .options(joinedload(Doctor.user), joinedload(Doctor.department))
+            .options(selectinload(Doctor.schedule))
+            .order_by(Department.name, User.full_name)
+        )
+    )
+
+
+def get_bookable_doctor(session: Session, doctor_id: int) -> Doctor | None:
+    """Return the doctor if the public may book them, else None."""
+    return session.scalar(
+        sa.select(Doctor)
+        .join(Doctor.user)
+        .where(Doctor.id == doctor_id, Doctor.is_bookable, User.is_active)
+        .options(selectinload(Doctor.schedule))
+    )
+
+
+def slot_grid(doctor: Doctor, day: date, default_minutes: int) -> list[time]:
+    """All slot start times of the doctor's schedule on that day, booked or not."""
+    step = timedelta(minutes=doctor.slot_minutes or default_minutes)
+    slots = []
+    for block in doctor.schedule:
+        if block.weekday != day.weekday():
+            continue
+        start = datetime.combine(day, block.start_time)
+        end = datetime.combine(day, block.end_time)
+        while start + step <= end:
+            slots.append(start.time())
+            start += step
+    return sorted(set(slots))
+
+
+def taken_times(session: Session, doctor_id: int, day: date) -> set[time]:
+    """Start times already held by an active appointment with the doctor that day."""
+    return set(
+        session.scalars(
+            sa.select(Appointment.scheduled_time).where(
+                Appointment.doctor_id == doctor_id,
+                Appointment.scheduled_date == day,
+                Appointment.status.in_(ACTIVE_STATUSES),
+            )
+        )
+    )
+
+
+def free_slots(
+    session: Session, doctor: Doctor, day: date, now: datetime, policy: BookingPolicy
+) -> list[time]:
+    """Slots of that day that can still be booked: inside the window, not past, not taken."""
+    today = now.date()
+    if day < today or day > policy.last_bookable_day(today):
+        return []
+    grid = slot_grid(doctor, day, policy.default_slot_minutes)
+    if day == today:
+        grid = [slot for slot in grid if slot > now.time().replace(tzinfo=None)]
+    if not grid:
+        return []
+    taken = taken_times(session, doctor.id, day)
+    return [slot for slot in grid if slot not in taken]

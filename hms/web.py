@@ -1,0 +1,57 @@
+"""Response headers and template helpers shared by every page."""
+
+from decimal import Decimal
+
+from flask import Flask
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+CURRENCY_SIGNS = {"INR": "₹", "USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def format_money(amount: Decimal | int | str, currency: str) -> str:
+    """Format an amount with the currency's sign and two decimals: ₹1,234.50."""
+    sign = CURRENCY_SIGNS.get(currency, currency + " ")
+    return f"{sign}{Decimal(amount):,.2f}"
+
+
+def init_web(app: Flask) -> None:
+    """Install the security headers and the template context."""
+
+    @app.after_request
+    def add_security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.context_processor
+    def hospital_context():
+        return {
+            "hospital_name": app.config["HMS_HOSPITAL_NAME"],
+            "hospital_address": app.config["HMS_HOSPITAL_ADDRESS"],
+        }
+
+    app.jinja_env.filters["money"] = lambda amount: format_money(amount, app.config["HMS_CURRENCY"])
