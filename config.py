@@ -78,8 +78,11 @@ class TestingConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
-    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", False)
     RATELIMIT_STORAGE_URI = "memory://"
+    # Limits stay on, as in production, but high enough for the suite's own traffic;
+    # the rate-limit tests lower them.
+    HMS_BOOKING_RATE_LIMIT = "100000 per minute"
+    HMS_LOOKUP_RATE_LIMIT = "100000 per minute"
 
 
 class ProductionConfig(Config):

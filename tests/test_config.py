@@ -1,0 +1,69 @@
+"""Configuration, security headers and the health check."""
+
+import pytest
+
+from hms import create_app
+from hms.web import SECURITY_HEADERS
+
+REAL_SECRET = "8f1c0b7e2d9a4c6f8e1b3d5a7c9e0f2a4b6d8e0c"
+
+
+@pytest.mark.parametrize("path", ["/", "/api/doctors", "/no-such-page", "/healthz"])
+def test_every_response_carries_the_security_headers(client, path):
+    response = client.get(path)
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+
+
+@pytest.mark.parametrize("secret", [None, "", "dev", "short-secret"])
+def test_production_refuses_to_start_without_a_real_secret(monkeypatch, secret):
+    if secret is None:
+        monkeypatch.delenv("SECRET_KEY", raising=False)
+    else:
+        monkeypatch.setenv("SECRET_KEY", secret)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production", {"SECRET_KEY": secret or "development-only-secret"})
+
+
+def test_production_with_real_secret_sets_secure_cookies(database_url):
+    app = create_app("production", {"SECRET_KEY": REAL_SECRET, "SQLALCHEMY_DATABASE_URI": database_url})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    response = app.test_client().get("/healthz")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_unknown_environment_or_timezone_is_refused():
+    with pytest.raises(RuntimeError, match="HMS_ENV"):
+        create_app("staging")
+    with pytest.raises(Exception, match="Mars"):
+        create_app("testing", {"HMS_TIMEZONE": "Mars/Olympus_Mons"})
+
+
+def test_database_url_picks_postgres_driver(monkeypatch):
+    from config import database_url
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.internal:5432/hms")
+    assert database_url(None) == "postgresql+psycopg://u:p@db.internal:5432/hms"
+    monkeypatch.delenv("DATABASE_URL")
+    assert database_url("/srv/hms/instance/hms.sqlite") == "sqlite:////srv/hms/instance/hms.sqlite"
+
+
+def test_healthz_ok_when_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_healthz_503_when_database_is_down(tmp_path):
+    down = create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"},
+    )
+    response = down.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] != "ok"
