@@ -21,9 +21,10 @@ def configure_engine(engine: Engine) -> None:
         # Let SQLAlchemy emit BEGIN itself, so savepoints and BEGIN IMMEDIATE work.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # Wait for the write lock well inside gunicorn's 30 s worker timeout.
+        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

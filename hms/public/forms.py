@@ -5,11 +5,19 @@ from datetime import datetime
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from hms.forms import PersonName, PrintableText, strip
 from hms.services.booking import BookingRequest
-from hms.services.patients import InvalidPhone, normalize_phone
+from hms.services.patients import InvalidPhone, clean_name, fold_name, normalize_phone
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -23,16 +31,29 @@ class PhoneMixin:
     def validate_phone(self, field):
         """Accept any common way of writing the number; keep its canonical form."""
         try:
-            self.canonical_phone = normalize_phone(field.data, current_app.config["HMS_PHONE_REGION"])
+            self.canonical_phone = normalize_phone(
+                field.data, current_app.config["HMS_PHONE_REGION"]
+            )
         except InvalidPhone as exc:
             raise ValidationError(str(exc)) from None
+
+
+def fits_patient_record(form, field):
+    """Refuse a name that outgrows its column once normalised ("ß" folds to "ss")."""
+    if max(len(clean_name(field.data)), len(fold_name(field.data))) > NAME_MAX:
+        raise ValidationError(f"Enter a name of at most {NAME_MAX} characters.")
 
 
 def name_field():
     """The patient's full name."""
     return StringField(
         "Full name",
-        [InputRequired("Enter your full name."), Length(max=NAME_MAX), PersonName()],
+        [
+            InputRequired("Enter your full name."),
+            Length(max=NAME_MAX),
+            PersonName(),
+            fits_patient_record,
+        ],
         filters=[strip],
     )
 
@@ -41,7 +62,7 @@ def phone_field():
     """A phone number in any common format."""
     return StringField(
         "Phone number",
-        [InputRequired("Enter your phone number."), Length(max=25)],
+        [InputRequired("Enter your phone number.")],  # length and format: validate_phone
         filters=[strip],
     )
 
@@ -50,9 +71,19 @@ def email_field():
     """An email address."""
     return EmailField(
         "Email",
-        [InputRequired("Enter your email address."), Length(max=EMAIL_MAX), Email("Enter a valid email address.")],
+        [
+            InputRequired("Enter your email address."),
+            Length(max=EMAIL_MAX),
+            Email("Enter a valid email address."),
+        ],
         filters=[strip],
     )
+
+
+def doctor_id_in_range(form, field):
+    """A doctor id fits the INTEGER column (NumberRange overflows on a 309-digit number)."""
+    if field.data is None or not 1 <= field.data <= 2**31 - 1:
+        raise ValidationError("Choose a doctor from the list.")
 
 
 class BookingForm(PhoneMixin, FlaskForm):
@@ -61,14 +92,14 @@ class BookingForm(PhoneMixin, FlaskForm):
     name = name_field()
     phone = phone_field()
     email = email_field()
-    doctor_id = IntegerField(
-        "Doctor",
-        [InputRequired("Choose a doctor."), NumberRange(min=1, max=2**31 - 1, message="Choose a doctor from the list.")],
-    )
+    doctor_id = IntegerField("Doctor", [InputRequired("Choose a doctor."), doctor_id_in_range])
     date = DateField("Date", [InputRequired("Choose a date.")], format="%Y-%m-%d")
     time = StringField(
         "Time",
-        [InputRequired("Choose a time."), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Choose a time such as 09:30.")],
+        [
+            InputRequired("Choose a time."),
+            Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Choose a time such as 09:30."),
+        ],
         filters=[strip],
     )
     reason = TextAreaField(
@@ -108,6 +139,6 @@ class ContactForm(FlaskForm):
     email = email_field()
     message = TextAreaField(
         "Message",
-        [InputRequired("Write your message."), Length(max=2000), PrintableText(allow_newlines=True)],
+        [DataRequired("Write your message."), Length(max=2000), PrintableText(allow_newlines=True)],
         filters=[strip],
     )

@@ -3,8 +3,8 @@
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.exc import SQLAlchemyError
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from hms.extensions import csrf, db, limiter
 from hms.forms import error_status
@@ -35,7 +35,8 @@ def render_home(form: BookingForm, status: int = 200):
     doctors = scheduling.bookable_doctors(db.session)
     departments = db.session.scalars(sa.select(Department).order_by(Department.name)).all()
     slots = []
-    if form.doctor_id.data and isinstance(form.date.data, date):
+    # Only a doctor id that passed validation reaches the database (huge ids overflow it).
+    if form.doctor_id.data and not form.doctor_id.errors and isinstance(form.date.data, date):
         doctor = scheduling.get_bookable_doctor(db.session, form.doctor_id.data)
         if doctor is not None:
             slots = scheduling.free_slots(db.session, doctor, form.date.data, now, policy())
@@ -68,13 +69,19 @@ def api_doctors():
     """JSON list of bookable doctors."""
     return jsonify(
         [
-            {"id": d.id, "name": d.name, "department": d.department.name, "department_id": d.department_id}
+            {
+                "id": d.id,
+                "name": d.name,
+                "department": d.department.name,
+                "department_id": d.department_id,
+            }
             for d in scheduling.bookable_doctors(db.session)
         ]
     )
 
 
-@bp.get("/api/doctors/<int:doctor_id>/slots")
+# Ids past the 32-bit INTEGER column are unknown doctors (404), not a database error.
+@bp.get("/api/doctors/<int(max=2147483647):doctor_id>/slots")
 def api_slots(doctor_id: int):
     """JSON list of the doctor's free slot start times on a date."""
     doctor = scheduling.get_bookable_doctor(db.session, doctor_id)
@@ -85,7 +92,9 @@ def api_slots(doctor_id: int):
     except ValueError:
         return jsonify(error="Give the date as YYYY-MM-DD."), 422
     now = hospital_now(policy().timezone)
-    return jsonify([f"{slot:%H:%M}" for slot in scheduling.free_slots(db.session, doctor, day, now, policy())])
+    return jsonify(
+        [f"{slot:%H:%M}" for slot in scheduling.free_slots(db.session, doctor, day, now, policy())]
+    )
 
 
 @bp.post("/appointments")
@@ -97,7 +106,9 @@ def book():
     if not form.validate_on_submit():
         return render_home(form, error_status(form))
     try:
-        appointment = booking.book(db.session, form.to_request(), hospital_now(policy().timezone), policy())
+        appointment = booking.book(
+            db.session, form.to_request(), hospital_now(policy().timezone), policy()
+        )
     except booking.BookingError as exc:
         getattr(form, exc.field).errors.append(str(exc))
         return render_home(form, 422)
@@ -140,7 +151,9 @@ def contact_us():
         return render_template("public/contact.html", form=form)
     if not form.validate_on_submit():
         return render_template("public/contact.html", form=form), error_status(form)
-    contact.submit_query(db.session, name=form.name.data, email=form.email.data, message=form.message.data)
+    contact.submit_query(
+        db.session, name=form.name.data, email=form.email.data, message=form.message.data
+    )
     flash("Thank you. Your message has reached our front desk; we will reply by email.", "success")
     return redirect(url_for(".contact_us"), 303)
 

@@ -1,5 +1,6 @@
 """Booking an appointment from the public site."""
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -9,13 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from hms.database import write_transaction
-from hms.models import ACTIVE_STATUSES, Appointment, Doctor, WEEKDAYS
+from hms.models import ACTIVE_STATUSES, WEEKDAYS, Appointment, Doctor
 from hms.services.patients import find_or_create_patient
 from hms.services.scheduling import BookingPolicy, get_bookable_doctor, slot_grid
 
-# Unambiguous characters (no 0/O, 1/I/L, U): 31 symbols, 12 of them ~ 59 bits.
+# Unambiguous characters (no 0/O, 1/I/L, U): 30 symbols, 12 of them ~ 59 bits.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 REFERENCE_LENGTH = 12
+REFERENCE_PATTERN = re.compile(rf"[{REFERENCE_ALPHABET}]{{4}}(-[{REFERENCE_ALPHABET}]{{4}}){{2}}")
 
 
 class BookingError(ValueError):
@@ -61,7 +63,9 @@ def check_slot(doctor: Doctor, day: date, at: time, now: datetime, policy: Booki
         raise BookingError("date", "That date has passed; choose today or a later day.")
     last = policy.last_bookable_day(today)
     if day > last:
-        raise BookingError("date", f"Bookings open up to {policy.horizon_days} days ahead (until {last:%d %b %Y}).")
+        raise BookingError(
+            "date", f"Bookings open up to {policy.horizon_days} days ahead (until {last:%d %b %Y})."
+        )
     grid = slot_grid(doctor, day, policy.default_slot_minutes)
     if not grid:
         raise BookingError("date", f"{doctor.name} does not consult on {WEEKDAYS[day.weekday()]}s.")
@@ -71,7 +75,9 @@ def check_slot(doctor: Doctor, day: date, at: time, now: datetime, policy: Booki
         raise BookingError("time", "That time has already passed today; choose a later slot.")
 
 
-def book(session: Session, request: BookingRequest, now: datetime, policy: BookingPolicy) -> Appointment:
+def book(
+    session: Session, request: BookingRequest, now: datetime, policy: BookingPolicy
+) -> Appointment:
     """Book the slot for the patient (matched or newly registered) in one transaction.
 
     Raises BookingError for a request that can never succeed as given and SlotTaken when
@@ -129,9 +135,12 @@ def _taken_message(request: BookingRequest) -> str:
 
 def get_appointment(session: Session, reference: str) -> Appointment | None:
     """Return the appointment with that booking reference, with its doctor and patient."""
+    reference = normalize_reference(reference)
+    if not REFERENCE_PATTERN.fullmatch(reference):
+        return None  # never sent to the database: PostgreSQL refuses text with NUL bytes
     return session.scalar(
         sa.select(Appointment)
-        .where(Appointment.reference == normalize_reference(reference))
+        .where(Appointment.reference == reference)
         .options(
             joinedload(Appointment.patient),
             joinedload(Appointment.doctor).joinedload(Doctor.user),

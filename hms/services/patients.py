@@ -19,8 +19,10 @@ class InvalidPhone(ValueError):
 def normalize_phone(raw: str, region: str) -> str:
     """Return the phone number in E.164 form (+919876543210), or raise InvalidPhone."""
     text = (raw or "").strip()
-    if not text or len(text) > 25:
+    if not text:
         raise InvalidPhone("Enter a phone number.")
+    if len(text) > 25:
+        raise InvalidPhone("Enter a valid phone number, e.g. 98765 43210.")
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

@@ -34,7 +34,7 @@
 
   async function loadSlots() {
     if (!doctor.value || !date.value) {
-      setOptions([], "Choose a doctor and date first");
+      setOptions([], "Pick a doctor and date");
       status.textContent = "";
       return;
     }
