@@ -92,7 +92,6 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
 
 
-
 def check_secret_key(config: dict) -> None:
     """Refuse to start in production without a real secret key."""
     key = config.get("SECRET_KEY") or ""

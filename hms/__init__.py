@@ -44,15 +44,22 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    import hms.auth  # noqa: F401  (registers the user loader)
     limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the public site and the staff areas."""
+    """Mount the public site, sign-in, the staff areas and the admin console."""
+    from hms.admin import init_admin
+    from hms.auth import bp as auth_bp
+    from hms.doctor import bp as doctor_bp
     from hms.public import bp as public_bp
+    from hms.register import bp as register_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(doctor_bp)
+    app.register_blueprint(register_bp)
+    init_admin(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -63,9 +70,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    """Per-response security headers and template helpers."""
+    """Idle timeout, security headers and template helpers."""
+    from hms.auth.access import init_access
     from hms.web import init_web
 
+    init_access(app)
     init_web(app)
 
 

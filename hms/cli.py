@@ -11,8 +11,12 @@ hms_cli = AppGroup("hms", help="HMS administration commands.")
 
 
 @hms_cli.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has departments.")
-@click.option("--force", is_flag=True, help="Allow seeding in production (demo passwords are public).")
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing if the database already has departments."
+)
+@click.option(
+    "--force", is_flag=True, help="Allow seeding in production (demo passwords are public)."
+)
 def seed_demo_command(if_empty: bool, force: bool):
     """Load a demo hospital: departments, doctors with schedules, a price list, staff."""
     from hms.demo import database_is_empty, seed_demo

@@ -26,12 +26,24 @@ SATURDAY = [(5, time(9), time(12))]
 
 # username, full name, title, department, weekly blocks
 DOCTORS = [
-    ("dr.sharma", "Dr. Anita Sharma", "MD, General Medicine", "General Medicine", MORNINGS + SATURDAY),
+    (
+        "dr.sharma",
+        "Dr. Anita Sharma",
+        "MD, General Medicine",
+        "General Medicine",
+        MORNINGS + SATURDAY,
+    ),
     ("dr.khan", "Dr. Imran Khan", "MBBS, MD", "General Medicine", AFTERNOONS),
     ("dr.iyer", "Dr. Lakshmi Iyer", "DM, Cardiology", "Cardiology", MORNINGS),
     ("dr.mehta", "Dr. Rohan Mehta", "MS, Orthopaedics", "Orthopaedics", AFTERNOONS + SATURDAY),
     ("dr.dsouza", "Dr. Maria D'Souza", "MD, Paediatrics", "Paediatrics", MORNINGS + AFTERNOONS[:3]),
-    ("dr.reddy", "Dr. Kavya Reddy", "MS, Obstetrics & Gynaecology", "Obstetrics & Gynaecology", MORNINGS),
+    (
+        "dr.reddy",
+        "Dr. Kavya Reddy",
+        "MS, Obstetrics & Gynaecology",
+        "Obstetrics & Gynaecology",
+        MORNINGS,
+    ),
     ("dr.banerjee", "Dr. Arjun Banerjee", "MS, ENT", "ENT", AFTERNOONS),
     ("dr.nair", "Dr. Meera Nair", "MD, Dermatology", "Dermatology", MORNINGS[1:4]),
 ]
@@ -54,7 +66,11 @@ PRICE_LIST = [
     ("PHYSIO", "Physiotherapy session", "700.00"),
 ]
 
-DEMO_PASSWORDS = {"admin": "Admin#Demo2026", "register": "Register#Demo2026", "doctor": "Doctor#Demo2026"}
+DEMO_PASSWORDS = {
+    "admin": "Admin#Demo2026",
+    "register": "Register#Demo2026",
+    "doctor": "Doctor#Demo2026",
+}
 STAFF = [("admin", "Hospital Administrator", "admin"), ("register", "Front Desk", "register")]
 
 
@@ -90,15 +106,27 @@ def seed_demo(session: Session, slot_minutes: int) -> Iterator[str]:
             user, created = _user(session, username, full_name, "doctor")
             accounts.append((user, created))
             if created:
-                doctor = Doctor(user=user, department=departments[department], title=title, slot_minutes=slot_minutes)
-                doctor.schedule = [ScheduleBlock(weekday=d, start_time=s, end_time=e) for d, s, e in blocks]
+                doctor = Doctor(
+                    user=user,
+                    department=departments[department],
+                    title=title,
+                    slot_minutes=slot_minutes,
+                )
+                doctor.schedule = [
+                    ScheduleBlock(weekday=d, start_time=s, end_time=e) for d, s, e in blocks
+                ]
                 session.add(doctor)
         codes = set(session.scalars(sa.select(PriceItem.code)))
         for code, name, price in PRICE_LIST:
             if code not in codes:
                 session.add(PriceItem(code=code, name=name, unit_price=Decimal(price)))
-    yield f"Demo hospital ready: {len(DEPARTMENTS)} departments, {len(DOCTORS)} doctors, {len(PRICE_LIST)} prices."
+    yield (
+        f"Demo hospital ready: {len(DEPARTMENTS)} departments, {len(DOCTORS)} doctors, "
+        f"{len(PRICE_LIST)} prices."
+    )
     yield "Staff accounts (username / password):"
     for user, created in accounts:
-        password = DEMO_PASSWORDS[user.role] if created else "(existing account, password unchanged)"
+        password = (
+            DEMO_PASSWORDS[user.role] if created else "(existing account, password unchanged)"
+        )
         yield f"  {user.role:<9} {user.username:<12} {password}"

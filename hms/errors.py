@@ -1,6 +1,6 @@
 """Error pages: friendly HTML for people, JSON for the API; never a stack trace."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -25,11 +25,11 @@ def wants_json() -> bool:
 
 
 def render_error(code: int, message: str | None = None):
-    """Render the error page (or JSON) for an HTTP status code."""
+    """Render the error page (or JSON) for an HTTP status code as a response."""
     message = message or MESSAGES.get(code, "Something went wrong.")
     if wants_json():
-        return jsonify(error=message), code
-    return render_template("errors/error.html", code=code, message=message), code
+        return make_response(jsonify(error=message), code)
+    return make_response(render_template("errors/error.html", code=code, message=message), code)
 
 
 def init_errors(app: Flask) -> None:
@@ -42,8 +42,8 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         response = render_error(error.code or 500)
-        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
     @app.errorhandler(InternalServerError)

@@ -120,6 +120,16 @@ def hospital(app):
 
 
 @pytest.fixture
+def staff(app, hospital):
+    """Usernames by role: an admin, a register and the `house` doctor."""
+    with app.app_context():
+        factories.make_user(db.session, "boss", "admin", "Ada Admin")
+        factories.make_user(db.session, "desk", "register", "Ravi Register")
+        db.session.commit()
+    return {"admin": "boss", "register": "desk", "doctor": "dr.house"}
+
+
+@pytest.fixture
 def tomorrow(app):
     """Tomorrow in the hospital's time zone."""
     return (hospital_now(app.config["HMS_TIMEZONE"]) + timedelta(days=1)).date()

@@ -30,7 +30,9 @@ def make_user(session, username: str, role: str = "doctor", full_name: str | Non
     return user
 
 
-def make_doctor(session, username, department, blocks=EVERY_DAY, slot_minutes=15, **kwargs) -> Doctor:
+def make_doctor(
+    session, username, department, blocks=EVERY_DAY, slot_minutes=15, **kwargs
+) -> Doctor:
     """A bookable doctor with weekly schedule blocks [(weekday, start, end)]."""
     user = make_user(session, username, "doctor", kwargs.pop("full_name", None))
     doctor = Doctor(user=user, department=department, slot_minutes=slot_minutes, **kwargs)
@@ -49,7 +51,11 @@ def build_hospital(session) -> Hospital:
         "house": make_doctor(session, "dr.house", medicine, full_name="Dr. Gregory House"),
         "heart": make_doctor(session, "dr.heart", cardiology, full_name="Dr. Hema Heart"),
         "monday": make_doctor(
-            session, "dr.monday", medicine, [(0, time(9), time(12))], slot_minutes=20,
+            session,
+            "dr.monday",
+            medicine,
+            [(0, time(9), time(12))],
+            slot_minutes=20,
             full_name="Dr. Mona Day",
         ),
         "retired": make_doctor(session, "dr.retired", medicine, is_bookable=False),

@@ -5,8 +5,9 @@ import re
 import sqlalchemy as sa
 
 from hms.extensions import db
+from tests.factories import PASSWORD
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_token(client, path: str = "/") -> str:
@@ -40,3 +41,16 @@ def table_counts(app) -> dict[str, int]:
             t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t))
             for t in db.metadata.sorted_tables
         }
+
+
+def sign_in(client, username: str, password: str = PASSWORD, next_url: str | None = None):
+    """Post the login form as a person would; return the response."""
+    data = {"username": username, "password": password, "csrf_token": csrf_token(client, "/login")}
+    if next_url is not None:
+        data["next"] = next_url
+    return client.post("/login", data=data)
+
+
+def sign_out(client):
+    """Post the sign-out form of the page header, with its CSRF token."""
+    return client.post("/logout", data={"csrf_token": csrf_token(client, "/doctors")})

@@ -66,7 +66,11 @@ def test_status_lookup_lists_the_bookings(client, hospital, tomorrow):
 
     response = client.post(
         "/status",
-        data={"name": "ASHA verma", "phone": "0 98765 43210", "csrf_token": csrf_token(client, "/status")},
+        data={
+            "name": "ASHA verma",
+            "phone": "0 98765 43210",
+            "csrf_token": csrf_token(client, "/status"),
+        },
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -81,7 +85,8 @@ def test_status_lookup_with_wrong_pair_says_only_not_found(client, hospital, tom
     book(client, hospital.doctors["house"], tomorrow)
     for name, phone in [("Asha Verma", "98765 43211"), ("Asha Varma", "98765 43210")]:
         response = client.post(
-            "/status", data={"name": name, "phone": phone, "csrf_token": csrf_token(client, "/status")}
+            "/status",
+            data={"name": name, "phone": phone, "csrf_token": csrf_token(client, "/status")},
         )
         html = response.get_data(as_text=True)
         assert response.status_code == 200
@@ -94,7 +99,11 @@ def test_booking_stores_canonical_phone_and_display_name(app, client, hospital, 
     with app.app_context():
         patient = db.session.scalars(sa.select(Patient)).one()
         appointment = db.session.scalars(sa.select(Appointment)).one()
-    assert (patient.full_name, patient.name_key, patient.phone) == ("Asha Verma", "asha verma", "+919876543210")
+    assert (patient.full_name, patient.name_key, patient.phone) == (
+        "Asha Verma",
+        "asha verma",
+        "+919876543210",
+    )
     assert appointment.status == "pending" and appointment.reason == "Cough for a week"
 
 

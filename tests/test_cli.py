@@ -41,8 +41,19 @@ def test_seeded_doctors_are_bookable_on_the_public_site(app, runner, client):
 
 def test_create_user_makes_a_doctor_in_a_department(app, runner, hospital):
     result = runner.invoke(
-        args=["hms", "create-user", "dr.new", "--role", "doctor", "--password", "a-long-passphrase",
-              "--department", "Cardiology", "--full-name", "Dr. Nia New"]
+        args=[
+            "hms",
+            "create-user",
+            "dr.new",
+            "--role",
+            "doctor",
+            "--password",
+            "a-long-passphrase",
+            "--department",
+            "Cardiology",
+            "--full-name",
+            "Dr. Nia New",
+        ]
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -58,7 +69,10 @@ def test_create_user_refuses_bad_requests_and_stores_nothing(app, runner, hospit
     cases = [
         (["newbie", "--role", "admin", "--password", "short"], "at least"),
         (["dr.x", "--role", "doctor", "--password", "a-long-passphrase"], "department"),
-        (["dr.x", "--role", "doctor", "--password", "a-long-passphrase", "--department", "Nope"], "Nope"),
+        (
+            ["dr.x", "--role", "doctor", "--password", "a-long-passphrase", "--department", "Nope"],
+            "Nope",
+        ),
         (["dr.house", "--role", "admin", "--password", "a-long-passphrase"], "taken"),
         (["someone", "--role", "janitor", "--password", "a-long-passphrase"], "janitor"),
     ]

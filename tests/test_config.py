@@ -29,7 +29,9 @@ def test_production_refuses_to_start_without_a_real_secret(monkeypatch, secret):
 
 
 def test_production_with_real_secret_sets_secure_cookies(database_url):
-    app = create_app("production", {"SECRET_KEY": REAL_SECRET, "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        "production", {"SECRET_KEY": REAL_SECRET, "SQLALCHEMY_DATABASE_URI": database_url}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -62,7 +64,9 @@ def test_healthz_ok_when_database_answers(client):
 def test_healthz_503_when_database_is_down(tmp_path):
     down = create_app(
         "testing",
-        {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"},
+        {
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
+        },
     )
     response = down.test_client().get("/healthz")
     assert response.status_code == 503

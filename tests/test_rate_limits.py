@@ -15,7 +15,9 @@ def low_limits(app, monkeypatch):
 def test_status_lookup_is_limited(client, low_limits):
     token = csrf_token(client, "/status")
     answers = [
-        client.post("/status", data={"name": "A B", "phone": "9876543210", "csrf_token": token}).status_code
+        client.post(
+            "/status", data={"name": "A B", "phone": "9876543210", "csrf_token": token}
+        ).status_code
         for _ in range(5)
     ]
     assert answers == [200, 200, 200, 429, 429]
@@ -26,8 +28,10 @@ def test_status_lookup_is_limited(client, low_limits):
 
 def test_booking_is_limited(client, hospital, tomorrow, low_limits):
     answers = [
-        client.post("/appointments", data=booking_form(client, hospital.doctors["house"], tomorrow,
-                                                       time=f"1{i}:00")).status_code
+        client.post(
+            "/appointments",
+            data=booking_form(client, hospital.doctors["house"], tomorrow, time=f"1{i}:00"),
+        ).status_code
         for i in range(5)
     ]
     assert answers == [303, 303, 303, 429, 429]

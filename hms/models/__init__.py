@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and the services use this)."""
 
+from hms.models.audit import AuditEvent, LoginFailure
 from hms.models.base import Base
 from hms.models.billing import PriceItem
 from hms.models.contact import CustomerQuery
@@ -13,18 +14,21 @@ from hms.models.scheduling import (
     Doctor,
     ScheduleBlock,
 )
-from hms.models.staff import ROLES, User
+from hms.models.staff import ROLE_HOMES, ROLES, User
 
 __all__ = [
     "ACTIVE_STATUSES",
     "APPOINTMENT_STATUSES",
+    "ROLE_HOMES",
     "ROLES",
     "WEEKDAYS",
     "Appointment",
+    "AuditEvent",
     "Base",
     "CustomerQuery",
     "Department",
     "Doctor",
+    "LoginFailure",
     "Patient",
     "PatientIdCounter",
     "PriceItem",

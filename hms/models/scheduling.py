@@ -35,7 +35,9 @@ class Doctor(Base):
 
     __tablename__ = "doctors"
     __table_args__ = (
-        sa.CheckConstraint("slot_minutes IS NULL OR (slot_minutes BETWEEN 5 AND 240)", "slot_minutes"),
+        sa.CheckConstraint(
+            "slot_minutes IS NULL OR (slot_minutes BETWEEN 5 AND 240)", "slot_minutes"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +75,9 @@ class ScheduleBlock(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    doctor_id: Mapped[int] = mapped_column(sa.ForeignKey("doctors.id", ondelete="CASCADE"), index=True)
+    doctor_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("doctors.id", ondelete="CASCADE"), index=True
+    )
     weekday: Mapped[int]  # 0 = Monday, as date.weekday()
     start_time: Mapped[time]
     end_time: Mapped[time]

@@ -10,13 +10,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from hms.models.base import Base, UTCDateTime, utcnow
 
 ROLES = ("admin", "doctor", "register")
+ROLE_HOMES = {"admin": "admin.index", "doctor": "doctor.index", "register": "register.index"}
 
 
 class User(UserMixin, Base):
     """A member of staff who signs in: an admin, a doctor or a register."""
 
     __tablename__ = "users"
-    __table_args__ = (sa.CheckConstraint(sa.text("role IN ('admin', 'doctor', 'register')"), "role"),)
+    __table_args__ = (
+        sa.CheckConstraint(sa.text("role IN ('admin', 'doctor', 'register')"), "role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -25,6 +28,17 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped on sign-out, password reset and deactivation: ends every session of the account.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @property
+    def home_endpoint(self) -> str:
+        """The endpoint of this role's dashboard."""
+        return ROLE_HOMES[self.role]
+
+    def get_id(self) -> str:
+        """Session identity: the id and the session version, so old sessions stop working."""
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of the password."""

@@ -9,8 +9,8 @@ from hms.models import Patient, PatientIdCounter
 from hms.services.patients import (
     InvalidPhone,
     allocate_patient_id,
-    fold_name,
     find_or_create_patient,
+    fold_name,
     format_patient_id,
     normalize_phone,
 )
@@ -20,7 +20,14 @@ DAY = date(2026, 11, 25)
 
 @pytest.mark.parametrize(
     "raw",
-    ["9876543210", "98765 43210", "098765-43210", "+91 98765 43210", "+919876543210", "(+91) 98765.43210"],
+    [
+        "9876543210",
+        "98765 43210",
+        "098765-43210",
+        "+91 98765 43210",
+        "+919876543210",
+        "(+91) 98765.43210",
+    ],
 )
 def test_common_formats_of_one_number_normalise_alike(raw):
     assert normalize_phone(raw, "IN") == "+919876543210"

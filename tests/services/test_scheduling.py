@@ -21,9 +21,17 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 def test_slot_grid_follows_schedule_and_slot_length(session, hospital):
     monday_doctor = session.get(Doctor, hospital.doctors["monday"])
-    assert slot_grid(monday_doctor, MONDAY, 15) == [time(9), time(9, 20), time(9, 40), time(10),
-                                                   time(10, 20), time(10, 40), time(11), time(11, 20),
-                                                   time(11, 40)]
+    assert slot_grid(monday_doctor, MONDAY, 15) == [
+        time(9),
+        time(9, 20),
+        time(9, 40),
+        time(10),
+        time(10, 20),
+        time(10, 40),
+        time(11),
+        time(11, 20),
+        time(11, 40),
+    ]
     assert slot_grid(monday_doctor, MONDAY + timedelta(days=1), 15) == []
 
 
@@ -63,9 +71,15 @@ def test_check_slot_names_the_field_at_fault(session, hospital, day_offset, slot
 
 def _appointment(session, patient, doctor_id, status, reference):
     session.add(
-        Appointment(reference=reference, patient=patient, doctor_id=doctor_id,
-                    scheduled_date=MONDAY, scheduled_time=time(10), status=status,
-                    contact_email="a@example.com")
+        Appointment(
+            reference=reference,
+            patient=patient,
+            doctor_id=doctor_id,
+            scheduled_date=MONDAY,
+            scheduled_time=time(10),
+            status=status,
+            contact_email="a@example.com",
+        )
     )
     session.flush()
 

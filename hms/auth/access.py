@@ -1,0 +1,80 @@
+"""Who may see what: the user loader, role checks, idle timeout and safe redirects."""
+
+import time
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from hms.extensions import db, login_manager
+from hms.models import User
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Return the active account of a session, unless the session was ended since."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def client_ip() -> str:
+    """The client's address as the app sees it."""
+    return request.remote_addr or ""
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return `target` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def login_url() -> str:
+    """The login page, asking to come back to the current page."""
+    return url_for("auth.login", next=request.full_path.rstrip("?"))
+
+
+def require_role(role: str):
+    """A before_request hook: anonymous users go to login, other roles get 403."""
+
+    def check():
+        if not current_user.is_authenticated:
+            return redirect(login_url())
+        if current_user.role != role:
+            abort(403)
+        return None
+
+    return check
+
+
+def now() -> float:
+    """Seconds since the epoch; tests move this clock."""
+    return time.time()
+
+
+def init_access(app: Flask) -> None:
+    """End staff sessions after the configured idle time."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+
+    @app.before_request
+    def expire_idle_session():
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return None
+        idle_limit = app.config["HMS_SESSION_IDLE_MINUTES"] * 60
+        last_seen = session.get("seen", 0)
+        if now() - last_seen > idle_limit:
+            logout_user()
+            session.clear()
+            flash("You were signed out after a period of inactivity.", "info")
+            return redirect(login_url())
+        session["seen"] = now()
+        return None

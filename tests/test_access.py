@@ -1,0 +1,130 @@
+"""Every route of the URL map, for every kind of visitor: the answer each one gets."""
+
+import pytest
+import sqlalchemy as sa
+
+from hms.extensions import db
+from hms.models import User
+from tests.helpers import booking_form, csrf_token, sign_in
+
+ROLES = ("anonymous", "doctor", "register", "admin")
+
+# Public pages: everyone gets them. Endpoints listed here and below are "classified";
+# a route that is in none of these tables fails test_every_route_is_classified.
+PUBLIC = {
+    "public.index",
+    "public.doctors",
+    "public.api_doctors",
+    "public.api_slots",
+    "public.appointment",
+    "public.status",
+    "public.contact_us",
+    "public.healthz",
+    "static",
+    "admin.static",
+}
+AREAS = {"doctor.": "doctor", "register.": "register", "admin.": "admin", "admin_": "admin"}
+# Routes with their own rules: expected status per role.
+# (POST-only routes such as /appointments and /logout answer a GET with 405 for everyone.)
+SPECIAL = {
+    "public.book": dict.fromkeys(ROLES, 405),
+    "auth.logout": dict.fromkeys(ROLES, 405),
+    "auth.login": {"anonymous": 200, "doctor": 302, "register": 302, "admin": 302},
+}
+# What an admin gets on console routes that are not a plain page.
+ADMIN_ANSWERS = {
+    "admin_staff.export": 302,  # export is not enabled for staff: back to the list
+    "admin_staff.ajax_lookup": 404,  # the staff view has no ajax lookups
+}
+
+
+def area_of(endpoint: str) -> str | None:
+    """The role whose area the endpoint belongs to."""
+    for prefix, role in AREAS.items():
+        if endpoint.startswith(prefix):
+            return role
+    return None
+
+
+def expected(rule, role: str) -> int:
+    """The status a visitor of that role should get for a GET of the route."""
+    endpoint = rule.endpoint
+    if "GET" not in rule.methods:
+        return 405
+    if endpoint in PUBLIC:
+        return 200
+    if endpoint in SPECIAL:
+        return SPECIAL[endpoint][role]
+    owner = area_of(endpoint)
+    if role == "anonymous":
+        return 302
+    if role != owner:
+        return 403
+    return ADMIN_ANSWERS.get(endpoint, 200)
+
+
+def url_for_rule(app, rule, samples: dict) -> str:
+    """A concrete URL for the rule, with sample values for its arguments."""
+    values = {name: samples[(rule.endpoint, name)] for name in rule.arguments}
+    url = app.url_map.bind("localhost").build(
+        rule.endpoint, values, method=next(iter(rule.methods))
+    )
+    return url + samples.get(("query", rule.endpoint), "")
+
+
+@pytest.fixture
+def samples(app, client, staff, hospital, tomorrow):
+    """Real values for URL arguments: an existing booking, doctor and static files."""
+    response = client.post(
+        "/appointments", data=booking_form(client, hospital.doctors["house"], tomorrow)
+    )
+    reference = response.headers["Location"].rsplit("/", 1)[1]
+    with app.app_context():
+        user_id = db.session.scalar(sa.select(User.id).where(User.username == staff["admin"]))
+    return {
+        ("public.appointment", "reference"): reference,
+        ("public.api_slots", "doctor_id"): hospital.doctors["house"],
+        ("query", "public.api_slots"): f"?date={tomorrow.isoformat()}",
+        ("query", "admin_staff.edit_view"): f"?id={user_id}",
+        ("query", "admin_staff.details_view"): f"?id={user_id}",
+        ("static", "filename"): "css/app.css",
+        ("admin.static", "filename"): "admin/js/helpers.js",
+        ("admin_staff.export", "export_type"): "csv",
+    }
+
+
+def test_every_route_is_classified(app):
+    """A new route must be added to a table above (or live in a role's area)."""
+    unclassified = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in PUBLIC
+        and rule.endpoint not in SPECIAL
+        and area_of(rule.endpoint) is None
+    ]
+    assert unclassified == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_each_role_as_expected(app, client, staff, samples, role):
+    if role != "anonymous":
+        assert sign_in(client, staff[role]).status_code == 303
+    answers = {}
+    for rule in app.url_map.iter_rules():
+        url = url_for_rule(app, rule, samples)
+        response = client.get(url)
+        response.close()  # static files stream from an open file
+        answers[url] = (response.status_code, expected(rule, role))
+        if response.status_code == 302 and role == "anonymous" and rule.endpoint not in PUBLIC:
+            assert response.headers["Location"].startswith("/login?next="), url
+    wrong = {url: got for url, got in answers.items() if got[0] != got[1]}
+    assert wrong == {}, "url: (got, expected)"
+
+
+@pytest.mark.parametrize("role", ["doctor", "register", "admin"])
+def test_staff_post_routes_refuse_other_roles(client, staff, role):
+    """POSTing into another role's console area is refused as well."""
+    sign_in(client, staff[role])
+    token = csrf_token(client, "/doctors")
+    response = client.post("/admin/admin_staff/new/", data={"csrf_token": token, "username": "x"})
+    assert response.status_code == (200 if role == "admin" else 403)
