@@ -16,7 +16,7 @@ def init_admin(app: Flask) -> Admin:
         app,
         name=app.config["HMS_HOSPITAL_NAME"],
         index_view=HomeView(name="Overview", endpoint="admin", url="/admin"),
-        theme=Bootstrap4Theme(swatch="default", fluid=True),
+        theme=Bootstrap4Theme(base_template="admin/hms_master.html", fluid=True),
         csp_nonce_generator=lambda: g.csp_nonce,
     )
     admin.add_view(StaffView(User, db, name="Staff", endpoint="admin_staff"))

@@ -101,6 +101,10 @@ def run_gunicorn(database_url: str, log_dir: Path, workers: int = WORKERS) -> It
         "--no-control-socket",  # don't share ~/.gunicorn/gunicorn.ctl with other servers
         "--graceful-timeout",
         "5",
+        "--access-logfile",
+        "-",
+        "--access-logformat",
+        "pid=%(p)s %(m)s %(U)s %(s)s",  # which worker answered what
         "wsgi:app",
     ]
     log = log_dir / "gunicorn.log"
@@ -170,20 +174,25 @@ class Burst:
 
 
 def book_at_once(base_url: str, forms: list[dict]) -> Burst:
-    """POST every booking form at the same instant, one thread and HTTP session each.
+    """POST every booking form at the same instant (see post_at_once)."""
+    return post_at_once(base_url, "/appointments", "/", forms)
 
-    Each thread first GETs / for its session's CSRF token, then all wait on a barrier and
-    POST together (no redirects followed). Use the result as a context manager: leaving it
-    closes the HTTP sessions.
+
+def post_at_once(base_url: str, path: str, form_page: str, forms: list[dict]) -> Burst:
+    """POST every form to `path` at the same instant, one thread and HTTP session each.
+
+    Each thread first GETs `form_page` for its session's CSRF token, then all wait on a
+    barrier and POST together (no redirects followed). Use the result as a context manager:
+    leaving it closes the HTTP sessions.
     """
     barrier = threading.Barrier(len(forms))
 
     def attempt(form: dict) -> Outcome:
         outcome = Outcome(session=requests.Session())
         try:
-            home = outcome.session.get(f"{base_url}/", timeout=REQUEST_TIMEOUT)
-            match = CSRF_RE.search(home.text)
-            assert home.status_code == 200 and match, f"GET / answered {home.status_code}"
+            page = outcome.session.get(f"{base_url}{form_page}", timeout=REQUEST_TIMEOUT)
+            match = CSRF_RE.search(page.text)
+            assert page.status_code == 200 and match, f"GET {form_page} answered {page.status_code}"
         except BaseException:
             barrier.abort()  # don't leave the others waiting
             raise
@@ -191,7 +200,7 @@ def book_at_once(base_url: str, forms: list[dict]) -> Burst:
         outcome.started = time.perf_counter()
         try:
             response = outcome.session.post(
-                f"{base_url}/appointments",
+                f"{base_url}{path}",
                 data={**form, "csrf_token": match.group(1)},
                 allow_redirects=False,
                 timeout=REQUEST_TIMEOUT,
