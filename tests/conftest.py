@@ -87,6 +87,21 @@ def _empty_tables(request):
 
 
 @pytest.fixture
+def make_app():
+    """Build extra apps with other settings; their connection pools are closed afterwards."""
+    made = []
+
+    def make(config_name: str = "testing", overrides: dict | None = None):
+        made.append(create_app(config_name, overrides))
+        return made[-1]
+
+    yield make
+    for extra in made:
+        with extra.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def app_ctx(app):
     """An application context, for tests that call services directly."""
     with app.app_context():

@@ -28,8 +28,8 @@ def test_production_refuses_to_start_without_a_real_secret(monkeypatch, secret):
         create_app("production", {"SECRET_KEY": secret or "development-only-secret"})
 
 
-def test_production_with_real_secret_sets_secure_cookies(database_url):
-    app = create_app(
+def test_production_with_real_secret_sets_secure_cookies(make_app, database_url):
+    app = make_app(
         "production", {"SECRET_KEY": REAL_SECRET, "SQLALCHEMY_DATABASE_URI": database_url}
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -61,8 +61,8 @@ def test_healthz_ok_when_database_answers(client):
     assert response.get_json() == {"status": "ok"}
 
 
-def test_healthz_503_when_database_is_down(tmp_path):
-    down = create_app(
+def test_healthz_503_when_database_is_down(make_app):
+    down = make_app(
         "testing",
         {
             "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"

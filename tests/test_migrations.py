@@ -3,13 +3,12 @@
 import flask_migrate
 import sqlalchemy as sa
 
-from hms import create_app
 from hms.extensions import db
 
 
-def test_upgrade_then_check_finds_no_drift(fresh_database_url):
+def test_upgrade_then_check_finds_no_drift(make_app, fresh_database_url):
     """`flask db upgrade` on an empty database gives exactly the models' schema."""
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": fresh_database_url})
+    app = make_app("testing", {"SQLALCHEMY_DATABASE_URI": fresh_database_url})
     with app.app_context():
         flask_migrate.upgrade()
         tables = set(sa.inspect(db.engine).get_table_names())
@@ -17,7 +16,6 @@ def test_upgrade_then_check_finds_no_drift(fresh_database_url):
         flask_migrate.check()  # exits non-zero when models and migrations differ
         flask_migrate.downgrade(revision="base")
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        db.engine.dispose()
 
 
 def test_sqlite_connections_use_wal_and_foreign_keys(app):
