@@ -109,6 +109,7 @@ class Appointment(Base):
             postgresql_where=sa.text("status IN ('pending', 'confirmed')"),
         ),
         sa.Index("ix_appointments_doctor_date", "doctor_id", "scheduled_date"),
+        sa.Index("ix_appointments_doctor_status_date", "doctor_id", "status", "scheduled_date"),
         sa.Index("ix_appointments_patient_date", "patient_id", "scheduled_date"),
     )
 
@@ -121,7 +122,10 @@ class Appointment(Base):
     status: Mapped[str] = mapped_column(sa.String(12), default="pending", server_default="pending")
     contact_email: Mapped[str] = mapped_column(sa.String(254))
     reason: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    # Shown to the patient on the status page when the doctor cancels.
+    cancel_reason: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     patient: Mapped["Patient"] = relationship(back_populates="appointments")  # noqa: F821
     doctor: Mapped[Doctor] = relationship()

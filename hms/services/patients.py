@@ -5,11 +5,11 @@ from datetime import date
 
 import phonenumbers
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hms.models import Patient, PatientIdCounter
+from hms.services.counters import increment
 
 
 class InvalidPhone(ValueError):
@@ -59,18 +59,10 @@ def allocate_patient_id(session: Session, day: date) -> str:
     One atomic upsert on the day's counter row: the database serialises concurrent
     callers on that row, so no two transactions can ever get the same number.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(PatientIdCounter)
-        .values(day=day, last_number=1)
-        .on_conflict_do_update(
-            index_elements=[PatientIdCounter.day],
-            set_={"last_number": PatientIdCounter.last_number + 1},
-        )
-        .returning(PatientIdCounter.last_number)
+    number = increment(
+        session, PatientIdCounter, PatientIdCounter.day, day, PatientIdCounter.last_number
     )
-    return format_patient_id(day, session.execute(stmt).scalar_one())
+    return format_patient_id(day, number)
 
 
 def find_patient(session: Session, name: str, phone: str) -> Patient | None:
