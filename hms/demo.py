@@ -67,9 +67,9 @@ PRICE_LIST = [
 ]
 
 DEMO_PASSWORDS = {
-    "admin": "Admin#Demo2026",
-    "register": "Register#Demo2026",
-    "doctor": "Doctor#Demo2026",
+    "admin": "Oversight#2026",
+    "register": "FrontDesk#2026",
+    "doctor": "Stethoscope#2026",
 }
 STAFF = [("admin", "Hospital Administrator", "admin"), ("register", "Front Desk", "register")]
 

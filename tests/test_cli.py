@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from hms.extensions import db
 from hms.models import Department, Doctor, PriceItem, ScheduleBlock, User
+from tests.helpers import sign_in
 
 
 def counts(app):
@@ -18,7 +19,10 @@ def counts(app):
 def test_seed_demo_builds_a_hospital_and_is_safe_twice(app, runner):
     first = runner.invoke(args=["hms", "seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "admin" in first.output and "Admin#Demo2026" in first.output
+    assert "admin" in first.output and "Oversight#2026" in first.output
+    for username, password in [("admin", "Oversight#2026"), ("dr.sharma", "Stethoscope#2026")]:
+        client = app.test_client()
+        assert sign_in(client, username, password).status_code == 303, username
     seeded = counts(app)
     assert seeded["Department"] >= 5 and seeded["Doctor"] >= 5 and seeded["PriceItem"] >= 10
     assert seeded["ScheduleBlock"] > seeded["Doctor"]
