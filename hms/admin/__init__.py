@@ -9,6 +9,8 @@ from hms.extensions import db
 
 def init_admin(app: Flask) -> Admin:
     """Build the console for this app; every view has an explicit endpoint."""
+    from hms import models
+    from hms.admin import records
     from hms.admin.views import HomeView, StaffView
     from hms.models import User
 
@@ -20,4 +22,24 @@ def init_admin(app: Flask) -> Admin:
         csp_nonce_generator=lambda: g.csp_nonce,
     )
     admin.add_view(StaffView(User, db, name="Staff", endpoint="admin_staff"))
+    for view, model, name, endpoint, category in [
+        (records.DepartmentView, models.Department, "Departments", "admin_departments", "Hospital"),
+        (records.DoctorView, models.Doctor, "Doctors", "admin_doctors", "Hospital"),
+        (records.ScheduleView, models.ScheduleBlock, "Schedules", "admin_schedules", "Hospital"),
+        (records.PriceListView, models.PriceItem, "Price list", "admin_prices", "Hospital"),
+        (records.PatientView, models.Patient, "Patients", "admin_patients", "Records"),
+        (
+            records.AppointmentView,
+            models.Appointment,
+            "Appointments",
+            "admin_appointments",
+            "Records",
+        ),
+        (records.AdmissionView, models.Admission, "Admissions", "admin_admissions", "Records"),
+        (records.BillView, models.Bill, "Bills", "admin_bills", "Money"),
+        (records.PaymentView, models.Payment, "Payments", "admin_payments", "Money"),
+        (records.QueryView, models.CustomerQuery, "Customer queries", "admin_queries", None),
+        (records.AuditLogView, models.AuditEvent, "Audit log", "admin_audit", None),
+    ]:
+        admin.add_view(view(model, db, name=name, endpoint=endpoint, category=category))
     return admin

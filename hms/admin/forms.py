@@ -8,6 +8,16 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp
 from hms.extensions import db
 from hms.models import ROLES, Department
 
+
+class ConsoleForm(FlaskForm):
+    """Base of every console form: the site's CSRF token, and the edited object kept where
+    Flask-Admin's Unique validator looks for it."""
+
+    def __init__(self, formdata=None, obj=None, prefix="", **kwargs):
+        self._obj = obj
+        super().__init__(formdata=formdata, obj=obj, prefix=prefix, **kwargs)
+
+
 USERNAME_RULE = Regexp(
     r"^[a-zA-Z0-9._-]+$", message="Use letters, digits, dots, dashes or underscores."
 )
@@ -19,7 +29,7 @@ def department_choices() -> list[SelectChoice]:
     return [SelectChoice("", "— not a doctor —")] + [SelectChoice(name, name) for name in names]
 
 
-class StaffCreateForm(FlaskForm):
+class StaffCreateForm(ConsoleForm):
     """A new staff account with its role and initial password."""
 
     username = StringField("Username", [InputRequired(), Length(max=64), USERNAME_RULE])
@@ -33,7 +43,7 @@ class StaffCreateForm(FlaskForm):
         self.department.choices = department_choices()
 
 
-class StaffEditForm(FlaskForm):
+class StaffEditForm(ConsoleForm):
     """Rename, deactivate or reset the password of an account."""
 
     full_name = StringField("Full name", [InputRequired(), Length(max=100)])

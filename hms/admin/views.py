@@ -1,15 +1,16 @@
 """Console views: one access rule shared by all of them."""
 
-from flask import abort, flash, redirect
+from flask import abort, current_app, flash, jsonify, redirect
 from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from hms.admin.forms import StaffCreateForm, StaffEditForm
+from hms.admin.forms import ConsoleForm, StaffCreateForm, StaffEditForm
 from hms.auth.access import client_ip, login_url
 from hms.extensions import db
 from hms.services import accounts
+from hms.services.clock import hospital_now
+from hms.services.stats import dashboard_figures
 
 
 class AdminOnly:
@@ -31,11 +32,20 @@ class HomeView(AdminOnly, AdminIndexView):
     def index(self):
         return self.render("admin/home.html")
 
+    @expose("/stats.json")
+    def stats(self):
+        """The figures of the home page, refreshed by the page every 30 seconds."""
+        timezone = current_app.config["HMS_TIMEZONE"]
+        figures = dashboard_figures(db.session, hospital_now(timezone).date(), timezone)
+        response = jsonify(figures)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
 
 class StaffView(AdminOnly, ModelView):
     """Staff accounts: create with a role, rename, reset password, deactivate; never delete."""
 
-    form_base_class = FlaskForm
+    form_base_class = ConsoleForm
     can_delete = False
     can_view_details = True
     action_disallowed_list = ["delete"]

@@ -1,0 +1,99 @@
+"""Figures of the admin console's home page, every one aggregated by the database."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from hms.models import Admission, Appointment, CustomerQuery, Department, Payment
+
+DAYS = 30
+
+
+def day_bounds(days: list[date], timezone: str) -> list[datetime]:
+    """UTC instants of the hospital-local midnights that start each day, plus the end."""
+    zone = ZoneInfo(timezone)
+    starts = days + [days[-1] + timedelta(days=1)]
+    return [datetime.combine(day, time(), zone) for day in starts]
+
+
+def bucket_by_day(column, bounds: list[datetime]):
+    """A SQL expression giving the index of the local day a timestamp falls in.
+
+    Built from the day boundaries, so it is exact across daylight-saving changes and the
+    same on SQLite and PostgreSQL.
+    """
+    return sa.case(
+        *((column < bounds[i + 1], i) for i in range(len(bounds) - 1)),
+        else_=None,
+    )
+
+
+def per_day(session: Session, column, bounds: list[datetime], value=None) -> list:
+    """Count (or sum `value`) rows per local day with `column` inside the bounds."""
+    bucket = bucket_by_day(column, bounds).label("day")
+    aggregate = sa.func.count() if value is None else sa.func.sum(value)
+    rows = session.execute(
+        sa.select(bucket, aggregate)
+        .where(column >= bounds[0], column < bounds[-1])
+        .group_by(bucket)
+    ).all()
+    figures = [0] * (len(bounds) - 1)
+    for day, figure in rows:
+        figures[day] = figure or 0
+    return figures
+
+
+def dashboard_figures(session: Session, today: date, timezone: str) -> dict:
+    """Counters and chart series for the admin home page, as JSON-ready values."""
+    days = [today - timedelta(days=DAYS - 1 - i) for i in range(DAYS)]
+    bounds = day_bounds(days, timezone)
+    today_start, today_end = bounds[-2], bounds[-1]
+
+    open_admission = Admission.discharged_at.is_(None)
+    occupancy = session.execute(
+        sa.select(Department.name, Department.beds, sa.func.count(Admission.id))
+        .outerjoin(Admission, sa.and_(Admission.department_id == Department.id, open_admission))
+        .group_by(Department.id, Department.name, Department.beds)
+        .order_by(Department.name)
+    ).all()
+    statuses = dict(
+        session.execute(
+            sa.select(Appointment.status, sa.func.count()).group_by(Appointment.status)
+        ).all()
+    )
+    admitted_now = sum(occupied for _, _, occupied in occupancy)
+    revenue = per_day(session, Payment.taken_at, bounds, Payment.amount)
+
+    def count(model, *conditions) -> int:
+        return session.scalar(sa.select(sa.func.count()).select_from(model).where(*conditions))
+
+    return {
+        "counters": {
+            "admitted_now": admitted_now,
+            "admissions_today": count(
+                Admission, Admission.admitted_at >= today_start, Admission.admitted_at < today_end
+            ),
+            "discharges_today": count(
+                Admission,
+                Admission.discharged_at >= today_start,
+                Admission.discharged_at < today_end,
+            ),
+            "pending_appointments": statuses.get("pending", 0),
+            "open_queries": count(CustomerQuery, CustomerQuery.status == "open"),
+        },
+        "days": [day.isoformat() for day in days],
+        "admissions_per_day": per_day(session, Admission.admitted_at, bounds),
+        "discharges_per_day": per_day(session, Admission.discharged_at, bounds),
+        "revenue_per_day": [f"{Decimal(amount):.2f}" for amount in revenue],
+        "occupancy": [
+            {"department": name, "beds": beds, "occupied": taken, "free": max(beds - taken, 0)}
+            for name, beds, taken in occupancy
+        ],
+        "appointments_by_status": {
+            status: statuses.get(status, 0)
+            for status in ("pending", "confirmed", "completed", "canceled")
+        },
+    }
