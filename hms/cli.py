@@ -50,3 +50,33 @@ def create_user_command(username, role, password, department, full_name):
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created {user.role} account {user.username!r}.")
+
+
+@hms_cli.command("generate")
+@click.option("--patients", default=10_000, show_default=True, type=click.IntRange(0))
+@click.option("--appointments", default=20_000, show_default=True, type=click.IntRange(0))
+@click.option("--admissions", default=2_000, show_default=True, type=click.IntRange(0))
+@click.option("--seed", default=1, show_default=True, help="Random seed (same seed, same data).")
+def generate_command(patients: int, appointments: int, admissions: int, seed: int):
+    """Add a large generated population (for measurements) to a seeded hospital."""
+    import time
+
+    from hms.devdata import generate
+    from hms.services.clock import hospital_now
+
+    if current_app.config["HMS_ENV"] == "production":
+        raise click.ClickException("Refusing to generate fake patients in production.")
+    started = time.perf_counter()
+    try:
+        figures = generate(
+            db.session,
+            patients=patients,
+            appointments=appointments,
+            admissions=admissions,
+            today=hospital_now(current_app.config["HMS_TIMEZONE"]).date(),
+            seed=seed,
+            log=click.echo,
+        )
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Generated {figures} in {time.perf_counter() - started:.1f} s.")

@@ -36,7 +36,12 @@ class HomeView(AdminOnly, AdminIndexView):
     def stats(self):
         """The figures of the home page, refreshed by the page every 30 seconds."""
         timezone = current_app.config["HMS_TIMEZONE"]
-        figures = dashboard_figures(db.session, hospital_now(timezone).date(), timezone)
+        figures = dashboard_figures(
+            db.session,
+            hospital_now(timezone).date(),
+            timezone,
+            current_app.config["HMS_BOOKING_HORIZON_DAYS"],
+        )
         response = jsonify(figures)
         response.headers["Cache-Control"] = "no-store"
         return response

@@ -110,6 +110,8 @@ class Appointment(Base):
         ),
         sa.Index("ix_appointments_doctor_date", "doctor_id", "scheduled_date"),
         sa.Index("ix_appointments_doctor_status_date", "doctor_id", "status", "scheduled_date"),
+        # Hospital-wide figures by status (the admin dashboard) without a table scan.
+        sa.Index("ix_appointments_status_date", "status", "scheduled_date"),
         sa.Index("ix_appointments_patient_date", "patient_id", "scheduled_date"),
     )
 

@@ -46,8 +46,15 @@ def per_day(session: Session, column, bounds: list[datetime], value=None) -> lis
     return figures
 
 
-def dashboard_figures(session: Session, today: date, timezone: str) -> dict:
-    """Counters and chart series for the admin home page, as JSON-ready values."""
+STATUSES = ("pending", "confirmed", "completed", "canceled")
+
+
+def dashboard_figures(session: Session, today: date, timezone: str, horizon_days: int = 60) -> dict:
+    """Counters and chart series for the admin home page, as JSON-ready values.
+
+    Appointments by status cover the working window: the last 30 days and everything
+    booked ahead (up to the booking horizon).
+    """
     days = [today - timedelta(days=DAYS - 1 - i) for i in range(DAYS)]
     bounds = day_bounds(days, timezone)
     today_start, today_end = bounds[-2], bounds[-1]
@@ -61,7 +68,13 @@ def dashboard_figures(session: Session, today: date, timezone: str) -> dict:
     ).all()
     statuses = dict(
         session.execute(
-            sa.select(Appointment.status, sa.func.count()).group_by(Appointment.status)
+            sa.select(Appointment.status, sa.func.count())
+            .where(
+                Appointment.status.in_(STATUSES),  # lets the (status, date) index serve it
+                Appointment.scheduled_date >= days[0],
+                Appointment.scheduled_date <= today + timedelta(days=horizon_days),
+            )
+            .group_by(Appointment.status)
         ).all()
     )
     admitted_now = sum(occupied for _, _, occupied in occupancy)
@@ -81,7 +94,7 @@ def dashboard_figures(session: Session, today: date, timezone: str) -> dict:
                 Admission.discharged_at >= today_start,
                 Admission.discharged_at < today_end,
             ),
-            "pending_appointments": statuses.get("pending", 0),
+            "pending_appointments": count(Appointment, Appointment.status == "pending"),
             "open_queries": count(CustomerQuery, CustomerQuery.status == "open"),
         },
         "days": [day.isoformat() for day in days],
@@ -92,8 +105,5 @@ def dashboard_figures(session: Session, today: date, timezone: str) -> dict:
             {"department": name, "beds": beds, "occupied": taken, "free": max(beds - taken, 0)}
             for name, beds, taken in occupancy
         ],
-        "appointments_by_status": {
-            status: statuses.get(status, 0)
-            for status in ("pending", "confirmed", "completed", "canceled")
-        },
+        "appointments_by_status": {status: statuses.get(status, 0) for status in STATUSES},
     }
