@@ -244,6 +244,7 @@ def generate(
     session.merge(Counter(name="receipt", last_value=receipt))
     session.commit()
     _reset_sequences(session)
+    _refresh_statistics(session)
     return {"patients": patients, "appointments": appointments, "admissions": len(admission_rows)}
 
 
@@ -269,3 +270,11 @@ def _reset_sequences(session: Session) -> None:
             )
         )
     session.commit()
+
+
+def _refresh_statistics(session: Session) -> None:
+    """Give the planner fresh statistics (and PostgreSQL its visibility map), as autovacuum
+    would after a while: measurements then reflect a database in steady state."""
+    engine = session.get_bind()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
