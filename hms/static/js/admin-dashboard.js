@@ -7,6 +7,8 @@
   const every = Number(root.dataset.refreshSeconds || 30) * 1000;
   const money = new Intl.NumberFormat(undefined, { style: "currency", currency: root.dataset.currency || "INR" });
   const charts = {};
+  // The public site's badge colours, in the state machine's order.
+  const STATUS_COLOURS = { pending: "#ffc107", confirmed: "#0d6efd", completed: "#198754", canceled: "#6c757d" };
 
   function make(id, type, options) {
     const canvas = document.getElementById(id);
@@ -35,12 +37,12 @@
       { label: "Occupied", data: stats.occupancy.map((d) => d.occupied), backgroundColor: "#dc3545" },
       { label: "Free", data: stats.occupancy.map((d) => d.free), backgroundColor: "#adb5bd" },
     ]);
-    const statuses = Object.keys(stats.appointments_by_status);
+    const statuses = Object.keys(STATUS_COLOURS);
     set(charts.statuses, statuses, [
       {
         label: "Appointments",
-        data: statuses.map((s) => stats.appointments_by_status[s]),
-        backgroundColor: ["#ffc107", "#0d6efd", "#198754", "#6c757d"],
+        data: statuses.map((s) => stats.appointments_by_status[s] || 0),
+        backgroundColor: statuses.map((s) => STATUS_COLOURS[s]),
       },
     ]);
     set(charts.revenue, days, [
