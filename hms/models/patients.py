@@ -16,6 +16,7 @@ class Patient(Base):
         # "Same patient" = same canonical phone and folded name; the database keeps it unique.
         sa.UniqueConstraint("phone", "name_key"),
         sa.Index("ix_patients_name_key", "name_key"),
+        sa.Index("ix_patients_created_at", "created_at"),  # registrations per day
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
