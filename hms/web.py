@@ -2,8 +2,11 @@
 
 import secrets
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request
+
+from hms.services.patients import display_phone
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -65,3 +68,8 @@ def init_web(app: Flask) -> None:
         }
 
     app.jinja_env.filters["money"] = lambda amount: format_money(amount, app.config["HMS_CURRENCY"])
+    app.jinja_env.filters["phone"] = display_phone
+    zone = ZoneInfo(app.config["HMS_TIMEZONE"])
+    app.jinja_env.filters["local_time"] = lambda moment, fmt="%d %b %Y, %H:%M": (
+        moment.astimezone(zone).strftime(fmt) if moment else ""
+    )

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from hms.models import Appointment, Doctor, Patient
+from hms.models import Admission, Appointment, Doctor, Patient
 from hms.services.patients import find_patient
 
 LOOKUP_LIMIT = 50
@@ -13,10 +13,12 @@ LOOKUP_LIMIT = 50
 
 @dataclass(frozen=True)
 class StatusLookup:
-    """A patient's ID and their most recent appointments; nothing clinical or financial."""
+    """A patient's ID, their most recent appointments and whether they are admitted now
+    (department and since when); nothing clinical or financial."""
 
     patient: Patient
     appointments: list[Appointment]
+    admission: Admission | None = None
 
 
 def lookup_status(session: Session, name: str, phone: str) -> StatusLookup | None:
@@ -34,4 +36,9 @@ def lookup_status(session: Session, name: str, phone: str) -> StatusLookup | Non
         .order_by(Appointment.scheduled_date.desc(), Appointment.scheduled_time.desc())
         .limit(LOOKUP_LIMIT)
     )
-    return StatusLookup(patient=patient, appointments=list(appointments))
+    admission = session.scalar(
+        sa.select(Admission)
+        .where(Admission.patient_id == patient.id, Admission.discharged_at.is_(None))
+        .options(joinedload(Admission.department))
+    )
+    return StatusLookup(patient=patient, appointments=list(appointments), admission=admission)

@@ -1,0 +1,146 @@
+"""What the front desk's dashboard shows, every figure aggregated by the database."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from math import ceil
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from hms.models import Admission, Bill, BillItem, Department, Doctor, Payment
+from hms.services.billing import CENT
+
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Occupancy:
+    """Beds of one department and how many are taken."""
+
+    department_id: int
+    department: str
+    beds: int
+    occupied: int
+
+    @property
+    def free(self) -> int:
+        """Beds still free (never negative, even if beds were cut below occupancy)."""
+        return max(self.beds - self.occupied, 0)
+
+    @property
+    def percent(self) -> int:
+        """Occupancy in whole percent."""
+        return round(100 * self.occupied / self.beds) if self.beds else 100
+
+
+@dataclass(frozen=True)
+class OpenBill:
+    """An admitted patient's bill with its running total, paid amount and balance."""
+
+    admission: Admission
+    bill_id: int
+    total: Decimal
+    paid: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        """Total minus paid."""
+        return self.total - self.paid
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list."""
+
+    items: list
+    page: int
+    total: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(ceil(self.total / self.per_page), 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def occupancy(session: Session) -> list[Occupancy]:
+    """Beds and open admissions per department, counted in one grouped query."""
+    rows = session.execute(
+        sa.select(Department.id, Department.name, Department.beds, sa.func.count(Admission.id))
+        .outerjoin(
+            Admission,
+            sa.and_(Admission.department_id == Department.id, Admission.discharged_at.is_(None)),
+        )
+        .group_by(Department.id, Department.name, Department.beds)
+        .order_by(Department.name)
+    ).all()
+    return [Occupancy(*row) for row in rows]
+
+
+def local_day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
+    """The UTC-comparable start and end of a hospital-local day."""
+    zone = ZoneInfo(timezone)
+    return datetime.combine(day, time(), zone), datetime.combine(day + timedelta(1), time(), zone)
+
+
+def admissions_on(session: Session, column, day: date, timezone: str, limit: int = 10):
+    """Count of admissions whose `column` (admitted_at or discharged_at) falls on `day`,
+    and the latest `limit` of them."""
+    start, end = local_day_bounds(day, timezone)
+    where = (column >= start, column < end)
+    count = session.scalar(sa.select(sa.func.count()).select_from(Admission).where(*where))
+    latest = session.scalars(
+        sa.select(Admission)
+        .where(*where)
+        .options(joinedload(Admission.patient), joinedload(Admission.department))
+        .order_by(column.desc())
+        .limit(limit)
+    ).all()
+    return count, latest
+
+
+def open_bills(session: Session, page: int = 1, department_id: int | None = None) -> Page:
+    """Bills of the patients admitted now, by department, with totals summed in SQL."""
+    where = [Admission.discharged_at.is_(None)]
+    if department_id is not None:
+        where.append(Admission.department_id == department_id)
+    count = session.scalar(sa.select(sa.func.count()).select_from(Admission).where(*where))
+    total = (
+        sa.select(sa.func.coalesce(sa.func.sum(BillItem.quantity * BillItem.unit_price), 0))
+        .where(BillItem.bill_id == Bill.id)
+        .scalar_subquery()
+    )
+    paid = (
+        sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0))
+        .where(Payment.bill_id == Bill.id)
+        .scalar_subquery()
+    )
+    page = max(page, 1)
+    rows = session.execute(
+        sa.select(Admission, Bill.id, total, paid)
+        .join(Bill, Bill.admission_id == Admission.id)
+        .join(Department, Department.id == Admission.department_id)
+        .where(*where)
+        .options(
+            joinedload(Admission.patient),
+            joinedload(Admission.department),
+            joinedload(Admission.doctor).joinedload(Doctor.user),
+        )
+        .order_by(Department.name, Admission.admitted_at, Admission.id)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    items = [
+        OpenBill(admission, bill_id, Decimal(t).quantize(CENT), Decimal(p).quantize(CENT))
+        for admission, bill_id, t, p in rows
+    ]
+    return Page(items=items, page=page, total=count)
