@@ -4,7 +4,9 @@ import pytest
 import sqlalchemy as sa
 
 from hms.extensions import db
+from tests.doctor.builders import doctor_route_samples
 from tests.helpers import booking_form, csrf_token, sign_in
+from tests.register.support import discharged_stay
 
 ROLES = ("anonymous", "doctor", "register", "admin")
 
@@ -29,6 +31,8 @@ SPECIAL = {
     "public.book": dict.fromkeys(ROLES, 405),
     "auth.logout": dict.fromkeys(ROLES, 405),
     "auth.login": {"anonymous": 200, "doctor": 302, "register": 302, "admin": 302},
+    # SPEC: registers and admins can download the final bill again.
+    "register.final_bill": {"anonymous": 302, "doctor": 403, "register": 200, "admin": 200},
 }
 # What an admin gets on a console model view's routes; a disabled feature or a missing
 # record sends the admin back to the list (302).
@@ -104,13 +108,21 @@ def samples(app, client, staff, hospital, tomorrow):
         "/appointments", data=booking_form(client, hospital.doctors["house"], tomorrow)
     )
     reference = response.headers["Location"].rsplit("/", 1)[1]
+    with app.app_context():
+        stay = discharged_stay(db.session, app)  # admitted, charged, paid, discharged
     values = {
         ("public.appointment", "reference"): reference,
         ("public.api_slots", "doctor_id"): hospital.doctors["house"],
         ("query", "public.api_slots"): f"?date={tomorrow.isoformat()}",
         ("static", "filename"): "css/app.css",
         ("admin.static", "filename"): "admin/js/helpers.js",
+        ("register.patient", "patient_id"): stay.patient_id,
+        ("register.admission", "admission_id"): stay.admission_id,
+        ("register.receipt", "payment_id"): stay.payment_id,
+        ("register.final_bill", "bill_id"): stay.bill_id,
     }
+    with app.app_context():  # the booking's doctor: its appointment, chart and an admission
+        values.update(doctor_route_samples(db.session, reference))
     # Console views: CSV export, and the id of an existing record to edit or view.
     with app.app_context():
         for endpoint, view in console_views(app).items():

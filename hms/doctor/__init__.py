@@ -7,4 +7,4 @@ from hms.auth.access import require_role
 bp = Blueprint("doctor", __name__, url_prefix="/doctor")
 bp.before_request(require_role("doctor"))
 
-from hms.doctor import routes  # noqa: E402, F401
+from hms.doctor import routes, wards  # noqa: E402, F401

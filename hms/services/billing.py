@@ -52,11 +52,12 @@ class Totals:
 def parse_amount(raw: object, field: str = "amount") -> Decimal:
     """Read a positive amount with at most two decimals (1,250.50), or raise BillingError."""
     text = str(raw if raw is not None else "").strip().replace(",", "")
-    if re.fullmatch(r"\d{1,12}\.\d{3,}", text):
+    # [0-9], not \d: other scripts' digits ("٣") are not amounts we print or add up.
+    if re.fullmatch(r"[0-9]{1,12}\.[0-9]{3,}", text):
         raise BillingError(field, "Use at most two decimal places.")
-    if text.startswith("-") and re.fullmatch(r"-\d{1,12}(\.\d*)?", text):
+    if text.startswith("-") and re.fullmatch(r"-[0-9]{1,12}(\.[0-9]*)?", text):
         raise BillingError(field, "The amount must be more than zero.")
-    if not re.fullmatch(r"\d{1,12}(\.\d{1,2})?", text):
+    if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,2})?", text):
         raise BillingError(field, "Enter an amount such as 250 or 99.50.")
     amount = Decimal(text)
     if amount <= 0:
@@ -69,7 +70,8 @@ def parse_amount(raw: object, field: str = "amount") -> Decimal:
 def parse_quantity(raw: object) -> int:
     """Read a whole quantity from 1 to MAX_QUANTITY, or raise BillingError."""
     text = str(raw if raw is not None else "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_QUANTITY:
+    # str.isdigit() accepts "²", which int() then refuses: ASCII digits only.
+    if not re.fullmatch(r"[0-9]{1,7}", text) or not 1 <= int(text) <= MAX_QUANTITY:
         raise BillingError("quantity", f"Enter a whole number from 1 to {MAX_QUANTITY}.")
     return int(text)
 
@@ -91,7 +93,14 @@ def totals(session: Session, bill_id: int) -> Totals:
 
 def lock_bill(session: Session, bill_id: int) -> Bill:
     """Load the bill for change, locking its row (PostgreSQL) so concurrent changes queue."""
-    bill = session.scalar(sa.select(Bill).where(Bill.id == bill_id).with_for_update())
+    # populate_existing: a Bill already loaded in this transaction is refreshed from the
+    # locked row, so a discharge committed while we waited for the lock is seen.
+    bill = session.scalar(
+        sa.select(Bill)
+        .where(Bill.id == bill_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if bill is None:
         raise BillingError("bill", "There is no such bill.")
     if bill.is_frozen:
@@ -166,6 +175,10 @@ def remove_item(session: Session, item_id: int, by: User) -> None:
         bill = lock_bill(session, item.bill_id)
         if item.added_by_id != by.id:
             raise BillingError("item", "Only the person who added an item may remove it.")
+        if totals(session, bill.id).balance < item.amount:
+            raise BillingError(
+                "item", "This item is already paid for; it cannot be removed from the bill."
+            )
         record_event(
             session,
             "bill_item_removed",
@@ -194,6 +207,7 @@ def record_payment(
     `request_key` comes from the payment form: submitting the same form twice returns the
     payment already recorded instead of taking the money again.
     """
+    amount = parse_amount(amount)  # positive, two places: whoever the caller is
     if method not in PAYMENT_METHODS:
         raise BillingError("method", "Choose cash, card, UPI or insurance.")
     if not request_key or len(request_key) > 64:
@@ -203,6 +217,11 @@ def record_payment(
         if existing is not None:
             return existing
         bill = lock_bill(session, bill_id)
+        # A simultaneous submit of the same form may have committed while we waited for
+        # the lock (PostgreSQL, READ COMMITTED): look again now that the bill is ours.
+        existing = session.scalar(sa.select(Payment).where(Payment.request_key == request_key))
+        if existing is not None:
+            return existing
         balance = totals(session, bill.id).balance
         if amount > balance:
             raise BillingError("amount", f"The balance is {balance:,.2f}; take at most that.")

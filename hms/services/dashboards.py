@@ -6,17 +6,8 @@ from datetime import datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from hms.models import Appointment, Department, Doctor, Patient, User
+from hms.models import Department, Patient
 from hms.services.clock import hospital_now
-
-
-@dataclass(frozen=True)
-class DoctorSummary:
-    """What a doctor sees first: their department, new requests and today's list size."""
-
-    department: str
-    pending: int
-    today: int
 
 
 @dataclass(frozen=True)
@@ -26,24 +17,6 @@ class RegisterSummary:
     departments: int
     beds: int
     patients_registered_today: int
-
-
-def doctor_summary(session: Session, user: User, timezone: str) -> DoctorSummary | None:
-    """Counts for the signed-in doctor's own appointments; None if not enrolled."""
-    doctor = session.scalar(sa.select(Doctor).where(Doctor.user_id == user.id))
-    if doctor is None:
-        return None
-    today = hospital_now(timezone).date()
-    counts = session.execute(
-        sa.select(
-            sa.func.count().filter(Appointment.status == "pending"),
-            sa.func.count().filter(
-                Appointment.scheduled_date == today,
-                Appointment.status.in_(("pending", "confirmed")),
-            ),
-        ).where(Appointment.doctor_id == doctor.id)
-    ).one()
-    return DoctorSummary(department=doctor.department.name, pending=counts[0], today=counts[1])
 
 
 def register_summary(session: Session, timezone: str) -> RegisterSummary:

@@ -1,0 +1,282 @@
+"""A doctor's own appointments: the dashboard's lists, their counts and the patient search.
+
+Every query starts from `Appointment.doctor_id`, so a doctor only ever sees their own.
+Lists are ordered along the (doctor_id, status, scheduled_date) and (doctor_id,
+scheduled_date) indexes and paged with LIMIT/OFFSET.
+"""
+
+import contextlib
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from hms.models import Appointment, Doctor, Patient, User
+from hms.services.patients import InvalidPhone, fold_name, normalize_phone
+
+PER_PAGE = 20
+VIEWS = {
+    "pending": "New requests",
+    "today": "Today",
+    "upcoming": "Upcoming",
+    "history": "History",
+}
+HISTORY_STATUSES = ("completed", "canceled")
+TODAY_STATUSES = ("pending", "confirmed", "completed")
+SEARCH_MAX = 100
+# A phone number or a patient ID as typed: digits with the usual separators.
+NUMBER_LIKE = re.compile(r"[\d\s()+.-]+")
+PATIENT_NUMBER = re.compile(r"\d{11,12}")
+OLDEST_FIRST = (Appointment.scheduled_date, Appointment.scheduled_time, Appointment.id)
+NEWEST_FIRST = tuple(column.desc() for column in OLDEST_FIRST)
+# A search reads at most this many matching patients' ids; with more, it walks the doctor's
+# own appointments instead.
+MAX_PATIENT_IDS = 5000
+
+
+class SearchError(ValueError):
+    """The search text is neither a name, a phone number nor a patient ID."""
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many appointments each list of the dashboard holds."""
+
+    pending: int
+    today: int
+    upcoming: int
+    history: int
+
+    def of(self, view: str) -> int:
+        """The count of one list."""
+        return getattr(self, view)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of appointments; `pages` is None when the total is not counted (search)."""
+
+    items: list[Appointment]
+    number: int
+    has_next: bool
+    pages: int | None = None
+
+    @property
+    def has_previous(self) -> bool:
+        """Not the first page."""
+        return self.number > 1
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the dashboard shows: the counts and one page of one list (or of a search)."""
+
+    counts: Counts
+    view: str
+    page: Page
+    query: str = ""
+
+
+def doctor_of(session: Session, user: User) -> Doctor | None:
+    """The doctor enrolment of a signed-in user, None if not enrolled."""
+    return session.scalar(sa.select(Doctor).where(Doctor.user_id == user.id))
+
+
+def count_lists(session: Session, doctor_id: int, today: date) -> Counts:
+    """Count the four lists, each an index range of the doctor's appointments."""
+
+    def count(*conditions):
+        return (
+            sa.select(sa.func.count())
+            .select_from(Appointment)
+            .where(Appointment.doctor_id == doctor_id, *conditions)
+            .scalar_subquery()
+        )
+
+    row = session.execute(
+        sa.select(
+            count(Appointment.status == "pending"),
+            count(Appointment.scheduled_date == today, Appointment.status.in_(TODAY_STATUSES)),
+            count(Appointment.status == "confirmed", Appointment.scheduled_date > today),
+            count(Appointment.status.in_(HISTORY_STATUSES)),
+        )
+    ).one()
+    return Counts(*row)
+
+
+def _view_query(view: str, doctor_id: int, today: date) -> tuple[sa.Select, bool]:
+    """The select of one list, and whether it runs oldest first."""
+    query = sa.select(Appointment).where(Appointment.doctor_id == doctor_id)
+    if view == "pending":
+        return query.where(Appointment.status == "pending"), True
+    if view == "today":
+        on_today = Appointment.scheduled_date == today
+        return query.where(on_today, Appointment.status.in_(TODAY_STATUSES)), True
+    if view == "upcoming":
+        later = Appointment.scheduled_date > today
+        return query.where(Appointment.status == "confirmed", later), True
+    if view == "history":
+        return query.where(Appointment.status.in_(HISTORY_STATUSES)), False
+    raise ValueError(f"unknown list {view!r}")
+
+
+def _fetch(session: Session, query: sa.Select, limit: int, offset: int) -> list[Appointment]:
+    """Rows of the ordered query, with their patients."""
+    query = query.options(joinedload(Appointment.patient)).limit(limit).offset(offset)
+    return list(session.scalars(query).unique())
+
+
+def _list_page(
+    session: Session, query: sa.Select, oldest_first: bool, number: int, total: int
+) -> Page:
+    """One page of a counted list; the last pages are read from the list's other end,
+    so that OFFSET walks at most half of the index."""
+    pages = max(1, -(-total // PER_PAGE))
+    number = min(number, pages)
+    offset = (number - 1) * PER_PAGE
+    order, reverse = (OLDEST_FIRST, NEWEST_FIRST) if oldest_first else (NEWEST_FIRST, OLDEST_FIRST)
+    if offset <= total // 2:
+        items = _fetch(session, query.order_by(*order), PER_PAGE, offset)
+    else:
+        size = min(PER_PAGE, total - offset)
+        items = _fetch(session, query.order_by(*reverse), size, total - offset - size)[::-1]
+    return Page(items=items, number=number, has_next=number < pages, pages=pages)
+
+
+def _search_page(
+    session: Session, doctor_id: int, text: str, phone_region: str, number: int
+) -> Page:
+    """One page of the doctor's appointments with the patients matching `text`, newest
+    first; whether a next page exists is told by one extra row (no count)."""
+    match = patient_match(text, phone_region, code_point_order=sorts_by_code_point(session))
+    ids = session.scalars(sa.select(Patient.id).where(match.seek).limit(MAX_PATIENT_IDS + 1)).all()
+    if not ids:
+        return Page(items=[], number=1, has_next=False)
+    if len(ids) <= MAX_PATIENT_IDS and patients_first(session, len(ids), number):
+        # Through the (patient_id, scheduled_date) index; "+ 0" stops SQLite from walking
+        # the doctor's whole date index instead, which it would pick for the ORDER BY.
+        query = sa.select(Appointment).where(
+            Appointment.patient_id.in_(ids), Appointment.doctor_id + 0 == doctor_id
+        )
+    else:
+        # Walk the doctor's appointments newest first, testing each one's patient, until
+        # the page is full.
+        if session.get_bind().dialect.name == "postgresql":
+            # Parallel workers would read far past the few rows that fill a page.
+            session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        query = (
+            sa.select(Appointment)
+            .join(Patient, Patient.id == Appointment.patient_id)
+            .where(Appointment.doctor_id == doctor_id, match.test)
+        )
+    offset = (number - 1) * PER_PAGE
+    rows = _fetch(session, query.order_by(*NEWEST_FIRST), PER_PAGE + 1, offset)
+    return Page(items=rows[:PER_PAGE], number=number, has_next=len(rows) > PER_PAGE)
+
+
+def patients_first(session: Session, matching: int, page: int) -> bool:
+    """Whether reading all the matching patients' appointments takes fewer rows than
+    walking the doctor's appointments until the page is full.
+
+    A rough model from two reads of a primary key's end: a patient has about
+    appointments/patients appointments, and one in patients/matching appointments is
+    of a matching patient.
+    """
+    patients = session.scalar(sa.select(sa.func.max(Patient.id))) or 1
+    appointments = session.scalar(sa.select(sa.func.max(Appointment.id))) or 0
+    rows_by_patient = matching * appointments / patients
+    rows_by_doctor = page * PER_PAGE * patients / matching
+    return rows_by_patient <= rows_by_doctor
+
+
+def dashboard(
+    session: Session,
+    doctor_id: int,
+    today: date,
+    *,
+    view: str = "pending",
+    page: int = 1,
+    query: str = "",
+    phone_region: str = "IN",
+) -> Dashboard:
+    """The dashboard of one doctor: counts, and a page of a list or of the search results.
+
+    Raises SearchError for search text that cannot match any patient.
+    """
+    if view not in VIEWS:
+        raise ValueError(f"unknown list {view!r}")
+    counts = count_lists(session, doctor_id, today)
+    query = " ".join((query or "").split())
+    if query:
+        results = _search_page(session, doctor_id, query, phone_region, page)
+        return Dashboard(counts=counts, view=view, page=results, query=query)
+    select, oldest_first = _view_query(view, doctor_id, today)
+    listed = _list_page(session, select, oldest_first, page, counts.of(view))
+    return Dashboard(counts=counts, view=view, page=listed)
+
+
+@dataclass(frozen=True)
+class PatientMatch:
+    """The patients a search means: `seek` finds them through an index, `test` checks
+    one patient row (and gives a planner no index to start from)."""
+
+    seek: sa.ColumnElement[bool]
+    test: sa.ColumnElement[bool]
+
+
+def patient_match(text: str, phone_region: str, *, code_point_order: bool = True) -> PatientMatch:
+    """Patients whose patient ID or phone is `text`, or whose name starts with it.
+
+    `code_point_order` tells that the database compares text code point by code point,
+    so that a name prefix is a range of the name_key index.
+    Raises SearchError for digits that are neither a phone number nor a patient ID.
+    """
+    text = " ".join(text.split())
+    if NUMBER_LIKE.fullmatch(text):
+        matches = []
+        if PATIENT_NUMBER.fullmatch(text):
+            matches.append(Patient.patient_number == text)
+        with contextlib.suppress(InvalidPhone):
+            matches.append(Patient.phone == normalize_phone(text, phone_region))
+        if not matches:
+            raise SearchError("Enter a whole phone number, a patient ID or a name.")
+        return PatientMatch(seek=sa.or_(*matches), test=sa.or_(*matches))
+    key = fold_name(text)
+    # substr, not LIKE: no wildcards to escape, and exact under any collation.
+    starts = sa.func.substr(Patient.name_key, 1, len(key)) == key
+    bounds = prefix_range(key) if code_point_order else None
+    if not bounds:
+        return PatientMatch(seek=starts, test=starts)
+    # The range is what the name_key index can seek (LIKE 'x%' is not, on SQLite without
+    # NOCASE nor on PostgreSQL without a C collation); `starts` keeps the answer exact.
+    in_range = sa.and_(Patient.name_key >= bounds[0], Patient.name_key < bounds[1])
+    return PatientMatch(seek=sa.and_(in_range, starts), test=starts)
+
+
+def prefix_range(key: str) -> tuple[str, str] | None:
+    """Bounds [low, high) of the texts that start with `key`, in code point order."""
+    if not key:
+        return None
+    following = ord(key[-1]) + 1
+    if following > 0x10FFFF or 0xD800 <= following <= 0xDFFF:
+        return None  # no character follows: no range (never for a letter or a digit)
+    return key, key[:-1] + chr(following)
+
+
+CODE_POINT_COLLATIONS = {"C", "POSIX", "C.UTF-8", "C.utf8", "ucs_basic"}
+
+
+def sorts_by_code_point(session: Session) -> bool:
+    """Whether the database orders text by code point: always SQLite (BINARY); PostgreSQL
+    when the database's collation is C. Asked once per connection."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        return True
+    if "hms_code_point_order" not in connection.info:
+        collation = connection.scalar(
+            sa.text("SELECT datcollate FROM pg_database WHERE datname = current_database()")
+        )
+        connection.info["hms_code_point_order"] = collation in CODE_POINT_COLLATIONS
+    return connection.info["hms_code_point_order"]
