@@ -6,6 +6,7 @@
 #   make run        setup, migrate, seed demo data if empty, serve on 127.0.0.1:5000
 #   make test       run the test suite (PYTEST_ARGS="-k foo" to narrow it;
 #                   TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
+#   make bench      load and speed figures into bench/results.md (wrk, PostgreSQL)
 #   make lint       ruff check + ruff format --check
 #   make format     apply ruff fixes and formatting
 #   make clean      remove .venv, node_modules and hms/static/vendor
@@ -25,7 +26,7 @@ PYTEST_ARGS ?=
 NODE_MODULES := node_modules
 VENDOR       := hms/static/vendor
 
-.PHONY: setup setup-dev venv venv-dev assets db run test lint format clean
+.PHONY: setup setup-dev venv venv-dev assets db run test lint format clean bench
 
 # ---------------------------------------------------------------- python venv
 
@@ -84,6 +85,14 @@ run: db
 
 test: setup-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Load and speed figures: needs wrk (apt-get install wrk) and PostgreSQL for its half.
+BENCH := $(PY) bench/run.py --seconds 10
+bench: setup-dev
+	$(BENCH) --database sqlite --patients 10000 --appointments 20000 --admissions 2000
+	$(BENCH) --database sqlite --patients 1000000 --appointments 2000000 --admissions 200000
+	$(BENCH) --database postgresql --patients 10000 --appointments 20000 --admissions 2000
+	$(BENCH) --database postgresql --patients 1000000 --appointments 2000000 --admissions 200000
 
 lint: setup-dev
 	$(RUFF) check $(LINT_PATHS)

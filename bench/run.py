@@ -232,8 +232,8 @@ def prepare(url: str, args) -> dict:
 
 def pdf_timings() -> dict[int, float]:
     """Median milliseconds to render a final bill with 10, 100 and 1,000 items."""
+    from hms.services.bill_pdf import render_final_bill
     from hms.services.documents import BillLine, FinalBill, Letterhead, PaymentLine
-    from hms.services.pdf import render_final_bill
 
     now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     timings = {}
@@ -321,9 +321,7 @@ def main() -> None:
     rows = []
     hello, hello_url = serve("hello:app", env, ROOT / "bench")
     try:
-        rows.append(
-            ("hello world (baseline)", wrk(hello_url + "/", args))
-        )
+        rows.append(("hello world (baseline)", wrk(hello_url + "/", args)))
     finally:
         stop(hello)
     hms, base = serve("wsgi:app", env, ROOT)

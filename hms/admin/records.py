@@ -74,6 +74,9 @@ class AuditedView(AdminOnly, ModelView):
 
     form_base_class = ConsoleForm
     can_delete = False
+    # Bulk actions post ids that PostgreSQL will not compare with integer keys; rows are
+    # deleted one at a time where deleting is allowed at all.
+    action_disallowed_list = ["delete"]
     can_view_details = True
     page_size = 50
     export_max_rows = 100_000
@@ -321,7 +324,17 @@ class BillView(ReadOnlyView):
 
     column_list = ("id", "admission.patient.patient_number", "created_at", "frozen_at")
     column_labels = {"admission.patient.patient_number": "Patient ID", "id": "Bill"}
-    column_formatters = {"id": lambda v, c, m, p: m.number}
+    column_formatters = {
+        "id": lambda v, c, m, p: m.number,
+        "frozen_at": lambda v, c, m, p: (
+            Markup(
+                f'{escape(m.frozen_at.strftime("%Y-%m-%d %H:%M"))} · <a href="'
+                f'{url_for("register.final_bill", bill_id=m.id)}">final bill (PDF)</a>'
+            )
+            if m.frozen_at
+            else "open"
+        ),
+    }
     column_default_sort = ("id", True)
     column_details_exclude_list = ("final_pdf",)
 

@@ -17,6 +17,9 @@ def sign_out(page: Page) -> None:
     toggler = page.get_by_role("button", name="Toggle navigation")
     if toggler.count() and toggler.first.is_visible():
         toggler.first.click()
+        # Wait until the collapsed menu has finished opening before clicking inside it.
+        expect(page.locator(".navbar-collapse.show")).to_be_visible()
+        expect(page.locator(".navbar-collapse.collapsing")).to_have_count(0)
     page.get_by_role("button", name="Sign out").first.click()
 
 
