@@ -75,6 +75,7 @@ def generate_command(patients: int, appointments: int, admissions: int, seed: in
             admissions=admissions,
             today=hospital_now(current_app.config["HMS_TIMEZONE"]).date(),
             seed=seed,
+            default_slot_minutes=current_app.config["HMS_SLOT_MINUTES"],
             log=click.echo,
         )
     except RuntimeError as exc:

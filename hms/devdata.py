@@ -78,6 +78,7 @@ def generate(
     admissions: int,
     today: date,
     seed: int = 1,
+    default_slot_minutes: int = 15,
     log=print,
 ) -> dict:
     """Add a generated population to a seeded hospital (run `seed-demo` first)."""
@@ -135,7 +136,9 @@ def generate(
         for doctor in doctors
         for day in [today + timedelta(days=offset)]
         # every other slot only: the booking benchmark needs free ones
-        for slot in grids[doctor.id].setdefault(day, slot_grid(doctor, day, 15))[::2]
+        for slot in grids[doctor.id].setdefault(day, slot_grid(doctor, day, default_slot_minutes))[
+            ::2
+        ]
         if (doctor.id, day, slot) not in taken
     )
     first_appointment = next_id(session, Appointment)

@@ -1,13 +1,12 @@
 """Figures for the staff dashboards, aggregated in SQL."""
 
 from dataclasses import dataclass
-from datetime import datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from hms.models import Department, Patient
-from hms.services.clock import hospital_now
+from hms.services.clock import hospital_now, local_day_bounds
 
 
 @dataclass(frozen=True)
@@ -21,8 +20,7 @@ class RegisterSummary:
 
 def register_summary(session: Session, timezone: str) -> RegisterSummary:
     """Department, bed and registration counts for the front desk."""
-    now = hospital_now(timezone)
-    midnight = datetime.combine(now.date(), time(), now.tzinfo)
+    midnight, _ = local_day_bounds(hospital_now(timezone).date(), timezone)
     departments, beds = session.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Department.beds), 0))
     ).one()

@@ -1,16 +1,16 @@
 """What the front desk's dashboard shows, every figure aggregated by the database."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 from math import ceil
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from hms.models import Admission, Bill, BillItem, Department, Doctor, Payment
 from hms.services.billing import CENT
+from hms.services.clock import local_day_bounds
 
 PER_PAGE = 20
 
@@ -84,12 +84,6 @@ def occupancy(session: Session) -> list[Occupancy]:
         .order_by(Department.name)
     ).all()
     return [Occupancy(*row) for row in rows]
-
-
-def local_day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
-    """The UTC-comparable start and end of a hospital-local day."""
-    zone = ZoneInfo(timezone)
-    return datetime.combine(day, time(), zone), datetime.combine(day + timedelta(1), time(), zone)
 
 
 def admissions_on(session: Session, column, day: date, timezone: str, limit: int = 10):

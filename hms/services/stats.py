@@ -1,22 +1,23 @@
 """Figures of the admin console's home page, every one aggregated by the database."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from hms.models import Admission, Appointment, CustomerQuery, Department, Payment
+from hms.models import Admission, Appointment, CustomerQuery, Payment
+from hms.services import front_desk
+from hms.services.clock import local_day_bounds
 
 DAYS = 30
 
 
 def day_bounds(days: list[date], timezone: str) -> list[datetime]:
-    """UTC instants of the hospital-local midnights that start each day, plus the end."""
-    zone = ZoneInfo(timezone)
-    starts = days + [days[-1] + timedelta(days=1)]
-    return [datetime.combine(day, time(), zone) for day in starts]
+    """The instants the hospital-local days start, plus the end of the last one."""
+    return [local_day_bounds(day, timezone)[0] for day in days] + [
+        local_day_bounds(days[-1], timezone)[1]
+    ]
 
 
 def bucket_by_day(column, bounds: list[datetime]):
@@ -59,13 +60,7 @@ def dashboard_figures(session: Session, today: date, timezone: str, horizon_days
     bounds = day_bounds(days, timezone)
     today_start, today_end = bounds[-2], bounds[-1]
 
-    open_admission = Admission.discharged_at.is_(None)
-    occupancy = session.execute(
-        sa.select(Department.name, Department.beds, sa.func.count(Admission.id))
-        .outerjoin(Admission, sa.and_(Admission.department_id == Department.id, open_admission))
-        .group_by(Department.id, Department.name, Department.beds)
-        .order_by(Department.name)
-    ).all()
+    occupancy = [(row.department, row.beds, row.occupied) for row in front_desk.occupancy(session)]
     statuses = dict(
         session.execute(
             sa.select(Appointment.status, sa.func.count())
