@@ -40,7 +40,7 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret")
     SQLALCHEMY_DATABASE_URI = database_url(BASE_DIR / "instance" / "hms.sqlite")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # hms.database.engine_options adds per-database ones
 
     HMS_TIMEZONE = os.environ.get("HMS_TIMEZONE", "Asia/Kolkata")
     HMS_HOSPITAL_NAME = os.environ.get("HMS_HOSPITAL_NAME", "City General Hospital")
@@ -55,6 +55,8 @@ class Config:
     HMS_PHONE_REGION = os.environ.get("HMS_PHONE_REGION", "IN")
     HMS_BOOKING_RATE_LIMIT = os.environ.get("HMS_BOOKING_RATE_LIMIT", "10 per minute")
     HMS_LOOKUP_RATE_LIMIT = os.environ.get("HMS_LOOKUP_RATE_LIMIT", "10 per minute")
+    # How long each process may show departments and doctors before reading them again.
+    HMS_CATALOG_SECONDS = float(os.environ.get("HMS_CATALOG_SECONDS", "30"))
 
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

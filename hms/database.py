@@ -11,6 +11,14 @@ from sqlalchemy.orm import Session, scoped_session
 WRITE_OPTION = "hms_write"
 
 
+def engine_options(url: str, configured: dict) -> dict:
+    """The engine options for a database URL: a server can drop idle connections, so each
+    is tested as it leaves the pool; the embedded SQLite file needs no such round trip."""
+    if url.startswith("sqlite"):
+        return dict(configured)
+    return {"pool_pre_ping": True, **configured}
+
+
 def configure_engine(engine: Engine) -> None:
     """Apply the per-connection settings HMS relies on (SQLite: WAL, foreign keys)."""
     if engine.dialect.name != "sqlite":

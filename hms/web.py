@@ -49,8 +49,11 @@ def init_web(app: Flask) -> None:
 
     @app.after_request
     def add_security_headers(response):
+        # Headers.setdefault raises and catches an exception per missing name: list them once.
+        present = {name.lower() for name in response.headers.keys()}  # noqa: SIM118 (items)
         for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+            if name.lower() not in present:
+                response.headers.add(name, value)
         if request.path.startswith("/admin/") and "csp_nonce" in g:
             # Flask-Admin's own pages carry a few small inline scripts, each with this nonce.
             response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from hms import create_app
 from hms.extensions import db, limiter
+from hms.services import catalog
 from hms.services.clock import hospital_now
 from tests import factories
 
@@ -82,6 +83,7 @@ def _empty_tables(request):
             else:
                 for table in tables:
                     conn.exec_driver_sql(f"DELETE FROM {table}")
+        catalog.cache().clear()  # the rows went without the ORM seeing them
     if limiter.enabled:
         limiter.reset()
 

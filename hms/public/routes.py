@@ -1,17 +1,28 @@
 """Routes of the public site."""
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import SQLAlchemyError
 
 from hms.extensions import csrf, db, limiter
 from hms.forms import error_status
-from hms.models import Department
 from hms.public import bp
 from hms.public.forms import BookingForm, ContactForm, StatusForm
-from hms.services import booking, contact, scheduling
+from hms.services import booking, catalog, contact, scheduling
 from hms.services.clock import hospital_now
 from hms.services.lookup import lookup_status
 
@@ -30,38 +41,58 @@ def lookup_limit() -> str:
 
 
 def render_home(form: BookingForm, status: int = 200):
-    """The home page with departments, doctors and the booking form."""
+    """The home page with departments, doctors and the booking form as submitted."""
     now = hospital_now(policy().timezone)
-    doctors = scheduling.bookable_doctors(db.session)
-    departments = db.session.scalars(sa.select(Department).order_by(Department.name)).all()
+    known = catalog.current(db.session)
     slots = []
-    # Only a doctor id that passed validation reaches the database (huge ids overflow it).
+    # Only a doctor id that passed validation is looked up (huge ids overflow the column).
     if form.doctor_id.data and not form.doctor_id.errors and isinstance(form.date.data, date):
-        doctor = scheduling.get_bookable_doctor(db.session, form.doctor_id.data)
+        doctor = known.doctor(form.doctor_id.data)
         if doctor is not None:
             slots = scheduling.free_slots(db.session, doctor, form.date.data, now, policy())
-    page = render_template(
+    return draw_home(form, known, now, slots), status
+
+
+def draw_home(form: BookingForm, known: catalog.Catalog, now: datetime, slots=()) -> str:
+    return render_template(
         "public/index.html",
         form=form,
-        doctors=doctors,
-        departments=departments,
+        doctors=known.doctors,
+        departments=known.departments,
         slots=slots,
         today=now.date(),
         last_day=policy().last_bookable_day(now.date()),
     )
-    return page, status
+
+
+# Stands for the visitor's CSRF token in the home page kept by the catalogue cache.
+TOKEN_SLOT = "hms-csrf-token-goes-here"
 
 
 @bp.get("/")
 def index():
-    """Home: departments, doctors and the booking form."""
-    return render_home(BookingForm())
+    """Home: departments, doctors and the booking form.
+
+    Everyone who is not signed in and has no message waiting gets the same page but for the
+    form's token, so the page is drawn once per catalogue read and the token put in.
+    """
+    if current_user.is_authenticated or "_flashes" in session:
+        return render_home(BookingForm())
+    now = hospital_now(policy().timezone)
+
+    def draw(known: catalog.Catalog) -> str:
+        form = BookingForm()
+        form.csrf_token.current_token = TOKEN_SLOT
+        return draw_home(form, known, now)
+
+    page = catalog.cache().page(db.session, ("home", now.date()), draw)
+    return page.replace(TOKEN_SLOT, generate_csrf())
 
 
 @bp.get("/doctors")
 def doctors():
     """The doctor directory, by department."""
-    return render_template("public/doctors.html", doctors=scheduling.bookable_doctors(db.session))
+    return render_template("public/doctors.html", doctors=catalog.current(db.session).doctors)
 
 
 @bp.get("/api/doctors")
@@ -75,7 +106,7 @@ def api_doctors():
                 "department": d.department.name,
                 "department_id": d.department_id,
             }
-            for d in scheduling.bookable_doctors(db.session)
+            for d in catalog.current(db.session).doctors
         ]
     )
 
@@ -84,7 +115,7 @@ def api_doctors():
 @bp.get("/api/doctors/<int(max=2147483647):doctor_id>/slots")
 def api_slots(doctor_id: int):
     """JSON list of the doctor's free slot start times on a date."""
-    doctor = scheduling.get_bookable_doctor(db.session, doctor_id)
+    doctor = catalog.current(db.session).doctor(doctor_id)
     if doctor is None:
         abort(404)
     try:

@@ -1,14 +1,28 @@
 """The public status lookup: what a patient may see with their name and phone."""
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased
 
-from hms.models import Admission, Appointment, Doctor, Patient
-from hms.services.patients import find_patient
+from hms.models import Admission, Appointment, Department, Doctor, Patient, User
+from hms.services.patients import fold_name
 
 LOOKUP_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class BookingLine:
+    """One appointment as the patient sees it."""
+
+    scheduled_date: date
+    scheduled_time: time
+    status: str
+    cancel_reason: str | None
+    reference: str
+    doctor: str
+    department: str
 
 
 @dataclass(frozen=True)
@@ -16,29 +30,63 @@ class StatusLookup:
     """A patient's ID, their most recent appointments and whether they are admitted now
     (department and since when); nothing clinical or financial."""
 
-    patient: Patient
-    appointments: list[Appointment]
-    admission: Admission | None = None
+    patient_number: str
+    appointments: list[BookingLine]
+    admitted_to: str | None = None
+    admitted_at: datetime | None = None
+
+
+# The busiest query of the public site, built once: the patient by name and phone, their
+# open admission if any, and their most recent appointments (all through indexes).
+_ward = aliased(Department)
+_clinic = aliased(Department)
+LOOKUP = (
+    sa.select(
+        Patient.patient_number,
+        _ward.name.label("admitted_to"),
+        Admission.admitted_at,
+        Appointment.scheduled_date,
+        Appointment.scheduled_time,
+        Appointment.status,
+        Appointment.cancel_reason,
+        Appointment.reference,
+        User.full_name.label("doctor"),
+        _clinic.name.label("department"),
+    )
+    .select_from(Patient)
+    .outerjoin(Admission, (Admission.patient_id == Patient.id) & Admission.discharged_at.is_(None))
+    .outerjoin(_ward, _ward.id == Admission.department_id)
+    .outerjoin(Appointment, Appointment.patient_id == Patient.id)
+    .outerjoin(Doctor, Doctor.id == Appointment.doctor_id)
+    .outerjoin(User, User.id == Doctor.user_id)
+    .outerjoin(_clinic, _clinic.id == Doctor.department_id)
+    .where(Patient.phone == sa.bindparam("phone"), Patient.name_key == sa.bindparam("name_key"))
+    .order_by(Appointment.scheduled_date.desc(), Appointment.scheduled_time.desc())
+    .limit(LOOKUP_LIMIT)
+)
 
 
 def lookup_status(session: Session, name: str, phone: str) -> StatusLookup | None:
     """Find the patient by name and canonical phone; None means "no booking found"."""
-    patient = find_patient(session, name, phone)
-    if patient is None:
+    rows = session.execute(LOOKUP, {"phone": phone, "name_key": fold_name(name)}).all()
+    if not rows:
         return None
-    appointments = session.scalars(
-        sa.select(Appointment)
-        .where(Appointment.patient_id == patient.id)
-        .options(
-            joinedload(Appointment.doctor).joinedload(Doctor.user),
-            joinedload(Appointment.doctor).joinedload(Doctor.department),
-        )
-        .order_by(Appointment.scheduled_date.desc(), Appointment.scheduled_time.desc())
-        .limit(LOOKUP_LIMIT)
+    first = rows[0]
+    return StatusLookup(
+        patient_number=first.patient_number,
+        appointments=[
+            BookingLine(
+                row.scheduled_date,
+                row.scheduled_time,
+                row.status,
+                row.cancel_reason,
+                row.reference,
+                row.doctor,
+                row.department,
+            )
+            for row in rows
+            if row.reference is not None
+        ],
+        admitted_to=first.admitted_to,
+        admitted_at=first.admitted_at,
     )
-    admission = session.scalar(
-        sa.select(Admission)
-        .where(Admission.patient_id == patient.id, Admission.discharged_at.is_(None))
-        .options(joinedload(Admission.department))
-    )
-    return StatusLookup(patient=patient, appointments=list(appointments), admission=admission)

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
-from hms.models import ACTIVE_STATUSES, Appointment, Department, Doctor, User
+from hms.models import ACTIVE_STATUSES, Appointment, Doctor, User
 
 
 @dataclass(frozen=True)
@@ -31,21 +31,6 @@ class BookingPolicy:
     def last_bookable_day(self, today: date) -> date:
         """The last day the public may book, counting from today."""
         return today + timedelta(days=self.horizon_days)
-
-
-def bookable_doctors(session: Session) -> list[Doctor]:
-    """Doctors the public can book, by department then name."""
-    return list(
-        session.scalars(
-            sa.select(Doctor)
-            .join(Doctor.user)
-            .join(Doctor.department)
-            .where(Doctor.is_bookable, User.is_active)
-            .options(joinedload(Doctor.user), joinedload(Doctor.department))
-            .options(selectinload(Doctor.schedule))
-            .order_by(Department.name, User.full_name)
-        )
-    )
 
 
 def get_bookable_doctor(session: Session, doctor_id: int) -> Doctor | None:
@@ -73,17 +58,17 @@ def slot_grid(doctor: Doctor, day: date, default_minutes: int) -> list[time]:
     return sorted(set(slots))
 
 
+# Built once: the slot lookups run on every slots request and every booking.
+TAKEN_TIMES = sa.select(Appointment.scheduled_time).where(
+    Appointment.doctor_id == sa.bindparam("doctor_id"),
+    Appointment.scheduled_date == sa.bindparam("day"),
+    Appointment.status.in_(ACTIVE_STATUSES),
+)
+
+
 def taken_times(session: Session, doctor_id: int, day: date) -> set[time]:
     """Start times already held by an active appointment with the doctor that day."""
-    return set(
-        session.scalars(
-            sa.select(Appointment.scheduled_time).where(
-                Appointment.doctor_id == doctor_id,
-                Appointment.scheduled_date == day,
-                Appointment.status.in_(ACTIVE_STATUSES),
-            )
-        )
-    )
+    return set(session.scalars(TAKEN_TIMES, {"doctor_id": doctor_id, "day": day}))
 
 
 def free_slots(
