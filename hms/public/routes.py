@@ -137,7 +137,7 @@ def book():
     if not form.validate_on_submit():
         return render_home(form, error_status(form))
     try:
-        appointment = booking.book(
+        reference = booking.book(
             db.session, form.to_request(), hospital_now(policy().timezone), policy()
         )
     except booking.BookingError as exc:
@@ -146,7 +146,7 @@ def book():
     except booking.SlotTaken as exc:
         form.time.errors.append(str(exc))
         return render_home(form, 409)
-    return redirect(url_for(".appointment", reference=appointment.reference), 303)
+    return redirect(url_for(".appointment", reference=reference), 303)
 
 
 @bp.get("/appointments/<reference>")

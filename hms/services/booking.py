@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from hms.database import write_transaction
-from hms.models import ACTIVE_STATUSES, WEEKDAYS, Appointment, Doctor
+from hms.models import ACTIVE_STATUSES, WEEKDAYS, Appointment, Doctor, ScheduleBlock, User
+from hms.services.catalog import HoursCard
 from hms.services.patients import find_or_create_patient
-from hms.services.scheduling import BookingPolicy, get_bookable_doctor, slot_grid
+from hms.services.scheduling import BookingPolicy, slot_grid
 
 # Unambiguous characters (no 0/O, 1/I/L, U): 30 symbols, 12 of them ~ 59 bits.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -56,7 +57,57 @@ def normalize_reference(raw: str) -> str:
     return raw.strip().upper()
 
 
-def check_slot(doctor: Doctor, day: date, at: time, now: datetime, policy: BookingPolicy) -> None:
+@dataclass(frozen=True)
+class ConsultingDay:
+    """A bookable doctor's hours on one weekday, as the booking transaction reads them."""
+
+    name: str
+    slot_minutes: int | None
+    schedule: tuple[HoursCard, ...]
+
+
+# The booking transaction's reads and write, built once (it holds the write lock while
+# they run, so they are kept to plain indexed statements).
+CONSULTING_DAY = (
+    sa.select(User.full_name, Doctor.slot_minutes, ScheduleBlock.start_time, ScheduleBlock.end_time)
+    .select_from(Doctor)
+    .join(Doctor.user)
+    .outerjoin(
+        ScheduleBlock,
+        (ScheduleBlock.doctor_id == Doctor.id) & (ScheduleBlock.weekday == sa.bindparam("weekday")),
+    )
+    .where(Doctor.id == sa.bindparam("doctor_id"), Doctor.is_bookable, User.is_active)
+)
+SLOT_IS_HELD = sa.select(
+    sa.exists().where(
+        Appointment.doctor_id == sa.bindparam("doctor_id"),
+        Appointment.scheduled_date == sa.bindparam("day"),
+        Appointment.scheduled_time == sa.bindparam("at"),
+        Appointment.status.in_(ACTIVE_STATUSES),
+    )
+)
+INSERT_APPOINTMENT = sa.insert(Appointment.__table__)
+
+
+def consulting_day(session: Session, doctor_id: int, day: date) -> ConsultingDay | None:
+    """The doctor's hours on that day's weekday, or None unless the public may book them."""
+    rows = session.execute(CONSULTING_DAY, {"doctor_id": doctor_id, "weekday": day.weekday()}).all()
+    if not rows:
+        return None
+    return ConsultingDay(
+        name=rows[0].full_name,
+        slot_minutes=rows[0].slot_minutes,
+        schedule=tuple(
+            HoursCard(day.weekday(), row.start_time, row.end_time)
+            for row in rows
+            if row.start_time is not None
+        ),
+    )
+
+
+def check_slot(
+    doctor: ConsultingDay, day: date, at: time, now: datetime, policy: BookingPolicy
+) -> None:
     """Raise BookingError unless `at` on `day` is a bookable slot of the doctor's schedule."""
     today = now.date()
     if day < today:
@@ -75,55 +126,43 @@ def check_slot(doctor: Doctor, day: date, at: time, now: datetime, policy: Booki
         raise BookingError("time", "That time has already passed today; choose a later slot.")
 
 
-def book(
-    session: Session, request: BookingRequest, now: datetime, policy: BookingPolicy
-) -> Appointment:
-    """Book the slot for the patient (matched or newly registered) in one transaction.
+def book(session: Session, request: BookingRequest, now: datetime, policy: BookingPolicy) -> str:
+    """Book the slot for the patient (matched or newly registered) in one transaction and
+    return the booking reference.
 
     Raises BookingError for a request that can never succeed as given and SlotTaken when
     the slot is held by another active appointment. Nothing is stored unless it succeeds.
     """
     with write_transaction(session):
-        doctor = get_bookable_doctor(session, request.doctor_id)
+        doctor = consulting_day(session, request.doctor_id, request.day)
         if doctor is None:
             raise BookingError("doctor_id", "Choose a doctor from the list.")
         check_slot(doctor, request.day, request.time, now, policy)
-        if _slot_is_held(session, doctor.id, request.day, request.time):
+        slot = {"doctor_id": request.doctor_id, "day": request.day, "at": request.time}
+        if session.scalar(SLOT_IS_HELD, slot):
             raise SlotTaken(_taken_message(request))
         patient = find_or_create_patient(
             session, name=request.name, phone=request.phone, email=request.email, day=now.date()
         )
-        appointment = Appointment(
-            reference=new_reference(),
-            patient=patient,
-            doctor=doctor,
-            scheduled_date=request.day,
-            scheduled_time=request.time,
-            status="pending",
-            contact_email=request.email,
-            reason=request.reason,
-        )
-        session.add(appointment)
+        reference = new_reference()
         try:
-            session.flush()
+            session.execute(
+                INSERT_APPOINTMENT,
+                {
+                    "reference": reference,
+                    "patient_id": patient.id,
+                    "doctor_id": request.doctor_id,
+                    "scheduled_date": request.day,
+                    "scheduled_time": request.time,
+                    "status": "pending",
+                    "contact_email": request.email,
+                    "reason": request.reason,
+                },
+            )
         except IntegrityError:
             # Lost the race for the slot to a concurrent booking: the unique index said no.
             raise SlotTaken(_taken_message(request)) from None
-    return appointment
-
-
-def _slot_is_held(session: Session, doctor_id: int, day: date, at: time) -> bool:
-    """Tell whether an active appointment holds the slot."""
-    return session.scalar(
-        sa.select(
-            sa.exists().where(
-                Appointment.doctor_id == doctor_id,
-                Appointment.scheduled_date == day,
-                Appointment.scheduled_time == at,
-                Appointment.status.in_(ACTIVE_STATUSES),
-            )
-        )
-    )
+    return reference
 
 
 def _taken_message(request: BookingRequest) -> str:

@@ -65,11 +65,14 @@ def allocate_patient_id(session: Session, day: date) -> str:
     return format_patient_id(day, number)
 
 
+FIND_PATIENT = sa.select(Patient).where(
+    Patient.phone == sa.bindparam("phone"), Patient.name_key == sa.bindparam("name_key")
+)
+
+
 def find_patient(session: Session, name: str, phone: str) -> Patient | None:
     """Return the patient with this canonical phone and name, if any."""
-    return session.scalar(
-        sa.select(Patient).where(Patient.phone == phone, Patient.name_key == fold_name(name))
-    )
+    return session.scalar(FIND_PATIENT, {"phone": phone, "name_key": fold_name(name)})
 
 
 def find_or_create_patient(

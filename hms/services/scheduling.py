@@ -1,12 +1,15 @@
 """Doctors' weekly schedules turned into bookable slots."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from hms.models import ACTIVE_STATUSES, Appointment, Doctor, User
+from hms.models import ACTIVE_STATUSES, Appointment
+from hms.services.catalog import DoctorCard
 
 
 @dataclass(frozen=True)
@@ -33,17 +36,14 @@ class BookingPolicy:
         return today + timedelta(days=self.horizon_days)
 
 
-def get_bookable_doctor(session: Session, doctor_id: int) -> Doctor | None:
-    """Return the doctor if the public may book them, else None."""
-    return session.scalar(
-        sa.select(Doctor)
-        .join(Doctor.user)
-        .where(Doctor.id == doctor_id, Doctor.is_bookable, User.is_active)
-        .options(selectinload(Doctor.schedule))
-    )
+class Consulting(Protocol):
+    """What a slot grid is drawn from: a doctor, a catalogue card or one consulting day."""
+
+    slot_minutes: int | None
+    schedule: Sequence  # blocks with weekday, start_time and end_time
 
 
-def slot_grid(doctor: Doctor, day: date, default_minutes: int) -> list[time]:
+def slot_grid(doctor: Consulting, day: date, default_minutes: int) -> list[time]:
     """All slot start times of the doctor's schedule on that day, booked or not."""
     step = timedelta(minutes=doctor.slot_minutes or default_minutes)
     slots = []
@@ -72,7 +72,7 @@ def taken_times(session: Session, doctor_id: int, day: date) -> set[time]:
 
 
 def free_slots(
-    session: Session, doctor: Doctor, day: date, now: datetime, policy: BookingPolicy
+    session: Session, doctor: DoctorCard, day: date, now: datetime, policy: BookingPolicy
 ) -> list[time]:
     """Slots of that day that can still be booked: inside the window, not past, not taken."""
     today = now.date()
