@@ -34,6 +34,9 @@ NEWEST_FIRST = tuple(column.desc() for column in OLDEST_FIRST)
 # A search reads at most this many matching patients' ids; with more, it walks the doctor's
 # own appointments instead.
 MAX_PATIENT_IDS = 5000
+# Lists are counted up to this many ("999+" beyond): a count reads every index entry it
+# counts, and a long-serving doctor's history holds hundreds of thousands.
+COUNT_CAP = 999
 
 
 class SearchError(ValueError):
@@ -50,8 +53,13 @@ class Counts:
     history: int
 
     def of(self, view: str) -> int:
-        """The count of one list."""
+        """The count of one list (COUNT_CAP + 1 stands for "more than COUNT_CAP")."""
         return getattr(self, view)
+
+    def label(self, view: str) -> str:
+        """The count of one list as shown: 12, or 999+."""
+        count = self.of(view)
+        return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
 
 
 @dataclass(frozen=True)
@@ -85,15 +93,18 @@ def doctor_of(session: Session, user: User) -> Doctor | None:
 
 
 def count_lists(session: Session, doctor_id: int, today: date) -> Counts:
-    """Count the four lists, each an index range of the doctor's appointments."""
+    """Count the four lists, each an index range of the doctor's appointments, up to
+    COUNT_CAP + 1 entries each."""
 
     def count(*conditions):
-        return (
-            sa.select(sa.func.count())
+        capped = (
+            sa.select(sa.literal(1))
             .select_from(Appointment)
             .where(Appointment.doctor_id == doctor_id, *conditions)
-            .scalar_subquery()
+            .limit(COUNT_CAP + 1)
+            .subquery()
         )
+        return sa.select(sa.func.count()).select_from(capped).scalar_subquery()
 
     row = session.execute(
         sa.select(
@@ -132,7 +143,13 @@ def _list_page(
     session: Session, query: sa.Select, oldest_first: bool, number: int, total: int
 ) -> Page:
     """One page of a counted list; the last pages are read from the list's other end,
-    so that OFFSET walks at most half of the index."""
+    so that OFFSET walks at most half of the index. A list past COUNT_CAP is paged
+    forward only, one extra row telling whether a next page exists."""
+    if total > COUNT_CAP:
+        offset = (max(number, 1) - 1) * PER_PAGE
+        order = OLDEST_FIRST if oldest_first else NEWEST_FIRST
+        rows = _fetch(session, query.order_by(*order), PER_PAGE + 1, offset)
+        return Page(items=rows[:PER_PAGE], number=max(number, 1), has_next=len(rows) > PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     number = min(number, pages)
     offset = (number - 1) * PER_PAGE

@@ -20,6 +20,13 @@ PATIENT_ID = re.compile(r"\d{11,12}")
 # Above every character a name can hold (names refuse private-use characters), so
 # [prefix, prefix + TOP) holds exactly the keys that start with the prefix.
 TOP = "\U0010ffff"
+FOUND_COLUMNS = (
+    Patient.id,
+    Patient.full_name,
+    Patient.patient_number,
+    Patient.phone,
+    Patient.date_of_birth,
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,7 @@ class SearchResult:
 
     query: str
     kind: str  # "id or phone", "name", or "" when the query cannot match anyone
-    patients: list[Patient]
+    patients: list[sa.Row]  # FOUND_COLUMNS: plain rows, they outlive the audit's commit
     page: int
     has_next: bool
 
@@ -67,7 +74,7 @@ def search_statement(query: str, region: str, page: int = 1, per_page: int = PER
     if not conditions:
         return kind, None
     statement = (
-        sa.select(Patient)
+        sa.select(*FOUND_COLUMNS)
         .where(sa.or_(*conditions))
         .order_by(Patient.name_key, Patient.id)
         .limit(per_page + 1)  # one more tells whether a next page exists, without a count
@@ -85,5 +92,5 @@ def search_patients(
     kind, statement = search_statement(query, region, page, per_page)
     if statement is None:
         return SearchResult(query, "", [], page, False)
-    found = session.scalars(statement).all()
+    found = session.execute(statement).all()
     return SearchResult(query, kind, found[:per_page], page, len(found) > per_page)

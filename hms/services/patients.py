@@ -2,6 +2,7 @@
 
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 import phonenumbers
 import sqlalchemy as sa
@@ -32,6 +33,7 @@ def normalize_phone(raw: str, region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)  # a page lists up to a few dozen numbers, each parsed again
 def display_phone(e164: str) -> str:
     """Format a stored phone number for people to read."""
     number = phonenumbers.parse(e164, None)

@@ -94,6 +94,35 @@ def test_long_lists_are_paged_in_order_without_gaps_or_repeats(app, doctor, hosp
     assert listed(beyond) == pages[2] and "Page 3 of 3" in beyond
 
 
+def test_a_list_past_the_count_cap_shows_cap_plus_and_pages_forward(
+    app, doctor, hospital, today, monkeypatch
+):
+    monkeypatch.setattr(doctor_queue, "COUNT_CAP", 10)
+    with app.app_context():
+        made = [
+            make_appointment(
+                db.session,
+                hospital.doctors["house"],
+                today - timedelta(days=1 + n),
+                time(9),
+                status="canceled",
+            ).id
+            for n in range(25)
+        ]
+        db.session.commit()
+
+    pages, has_next = [], []
+    for number in (1, 2, 3):
+        status, html = page(doctor, f"?view=history&page={number}")
+        assert status == 200 and 'id="count-history">10+<' in html
+        assert f"Page {number}<" in html and f"Page {number} of" not in html
+        pages.append(listed(html))
+        has_next.append('rel="next"' in html)
+    assert [len(p) for p in pages] == [20, 5, 0]
+    assert has_next == [True, False, False]
+    assert sum(pages, []) == made  # newest first: appointment n is n + 1 days ago
+
+
 @pytest.fixture
 def patients(app, hospital, tomorrow):
     """Asha sees both doctors; Ashok and Ravi see Dr. House; Ashwin only Dr. Heart."""
