@@ -57,6 +57,8 @@ class Config:
     HMS_LOOKUP_RATE_LIMIT = os.environ.get("HMS_LOOKUP_RATE_LIMIT", "10 per minute")
     # How long each process may show departments and doctors before reading them again.
     HMS_CATALOG_SECONDS = float(os.environ.get("HMS_CATALOG_SECONDS", "30"))
+    # How long each process may serve the admin dashboard's figures again.
+    HMS_STATS_SECONDS = float(os.environ.get("HMS_STATS_SECONDS", "5"))
 
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -85,6 +87,8 @@ class TestingConfig(Config):
     # the rate-limit tests lower them.
     HMS_BOOKING_RATE_LIMIT = "100000 per minute"
     HMS_LOOKUP_RATE_LIMIT = "100000 per minute"
+    # Tests compare every figure with the database right after changing it.
+    HMS_STATS_SECONDS = 0.0
 
 
 class ProductionConfig(Config):

@@ -11,8 +11,10 @@ def init_admin(app: Flask) -> Admin:
     """Build the console for this app; every view has an explicit endpoint."""
     from hms import models
     from hms.admin import records
-    from hms.admin.views import HomeView, StaffView
+    from hms.admin.views import HomeView, StaffView, init_stats
     from hms.models import User
+
+    init_stats(app)
 
     admin = Admin(
         app,

@@ -10,7 +10,14 @@ from hms.auth.access import client_ip, login_url
 from hms.extensions import db
 from hms.services import accounts
 from hms.services.clock import hospital_now
-from hms.services.stats import dashboard_figures
+from hms.services.stats import RecentFigures, dashboard_figures
+
+STATS_EXTENSION = "hms_stats"
+
+
+def init_stats(app) -> None:
+    """Each process keeps its last dashboard figures for HMS_STATS_SECONDS."""
+    app.extensions[STATS_EXTENSION] = RecentFigures(app.config["HMS_STATS_SECONDS"])
 
 
 class AdminOnly:
@@ -36,11 +43,12 @@ class HomeView(AdminOnly, AdminIndexView):
     def stats(self):
         """The figures of the home page, refreshed by the page every 30 seconds."""
         timezone = current_app.config["HMS_TIMEZONE"]
-        figures = dashboard_figures(
-            db.session,
-            hospital_now(timezone).date(),
-            timezone,
-            current_app.config["HMS_BOOKING_HORIZON_DAYS"],
+        today = hospital_now(timezone).date()
+        figures = current_app.extensions[STATS_EXTENSION].get(
+            today,
+            lambda: dashboard_figures(
+                db.session, today, timezone, current_app.config["HMS_BOOKING_HORIZON_DAYS"]
+            ),
         )
         response = jsonify(figures)
         response.headers["Cache-Control"] = "no-store"

@@ -161,3 +161,23 @@ def test_stats_json_is_for_admins_only(client, staff, role, status):
 def test_stats_json_sends_anonymous_users_to_login(client):
     response = client.get("/admin/stats.json")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_each_process_serves_its_figures_again_for_a_few_seconds(app, client, staff, monkeypatch):
+    from hms.admin.views import STATS_EXTENSION
+    from hms.services.stats import RecentFigures
+
+    clock = [100.0]
+    monkeypatch.setitem(app.extensions, STATS_EXTENSION, RecentFigures(5, lambda: clock[0]))
+    sign_in(client, staff["admin"])
+    assert client.get("/admin/stats.json").get_json()["counters"]["open_queries"] == 0
+    with app.app_context():
+        db.session.add(
+            CustomerQuery(name="Asha", email="asha@example.com", message="Visiting hours?")
+        )
+        db.session.commit()
+
+    clock[0] += 4.9
+    assert client.get("/admin/stats.json").get_json()["counters"]["open_queries"] == 0
+    clock[0] += 0.2
+    assert client.get("/admin/stats.json").get_json()["counters"]["open_queries"] == 1
