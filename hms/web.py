@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request
 
+from hms.forms import control
 from hms.services.patients import display_phone
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -70,6 +71,7 @@ def init_web(app: Flask) -> None:
             "hospital_address": app.config["HMS_HOSPITAL_ADDRESS"],
         }
 
+    app.jinja_env.globals["control"] = control
     app.jinja_env.filters["money"] = lambda amount: format_money(amount, app.config["HMS_CURRENCY"])
     app.jinja_env.filters["phone"] = display_phone
     zone = ZoneInfo(app.config["HMS_TIMEZONE"])
