@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from decimal import Decimal
 from pathlib import Path
 
@@ -197,6 +198,7 @@ def prepare(url: str, args) -> dict:
             print(
                 result.output.strip().splitlines()[-1], f"({time.perf_counter() - started:.0f} s)"
             )
+        add_booking_capacity(db.session)
         for username in ("admin", "register", "dr.sharma"):
             user = db.session.scalar(sa.select(User).where(User.username == username))
             user.set_password(PASSWORD)
@@ -228,6 +230,61 @@ def prepare(url: str, args) -> dict:
         "counts": counts,
         "tomorrow": (now + timedelta(days=1)).date().isoformat(),
     }
+
+
+BENCH_DEPARTMENT = "Outpatient Clinic"
+BENCH_DOCTORS = 24
+BENCH_EMAIL = "bench@example.com"  # what book.lua books with; removed after each run
+
+
+def add_booking_capacity(session) -> None:
+    """Give the booking run free slots to fill, however full the generated data is: a
+    clinic of BENCH_DOCTORS doctors consulting 08:00-20:00 every day in 10-minute slots
+    (about 100,000 slots over the booking horizon)."""
+    import sqlalchemy as sa
+
+    from hms.models import Department, Doctor, ScheduleBlock, User
+
+    if session.scalar(sa.select(Department.id).where(Department.name == BENCH_DEPARTMENT)):
+        return
+    clinic = Department(name=BENCH_DEPARTMENT, description="Walk-in and booked outpatients")
+    session.add(clinic)
+    for number in range(1, BENCH_DOCTORS + 1):
+        user = User(
+            username=f"dr.clinic{number:02d}",
+            full_name=f"Dr. Clinic {number:02d}",
+            role="doctor",
+        )
+        user.set_password(secrets.token_hex(16))
+        doctor = Doctor(user=user, department=clinic, slot_minutes=10)
+        doctor.schedule = [
+            ScheduleBlock(weekday=day, start_time=dt_time(8), end_time=dt_time(20))
+            for day in range(7)
+        ]
+        session.add(doctor)
+    session.commit()
+
+
+def remove_bench_bookings(url: str) -> int:
+    """Delete what the booking run made (its appointments, then its patients who have no
+    other appointment), so that every run starts from the same data."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        removed = conn.execute(
+            sa.text("DELETE FROM appointments WHERE contact_email = :email"),
+            {"email": BENCH_EMAIL},
+        ).rowcount
+        conn.execute(
+            sa.text(
+                "DELETE FROM patients WHERE email = :email AND NOT EXISTS "
+                "(SELECT 1 FROM appointments a WHERE a.patient_id = patients.id)"
+            ),
+            {"email": BENCH_EMAIL},
+        )
+    engine.dispose()
+    return removed
 
 
 def pdf_timings() -> dict[int, float]:
@@ -384,6 +441,7 @@ def main() -> None:
             rows.append((title, wrk(target, args, script, extra, staff.get(role))))
     finally:
         stop(hms)
+        print(f"removed {remove_bench_bookings(url)} benchmark bookings")
     report(args, info, rows, pdf_timings())
 
 
