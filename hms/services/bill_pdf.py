@@ -1,10 +1,41 @@
 """The final bill's layout: patient and stay, every charge, every payment, the totals and
 the override note, on as many A4 pages as it takes."""
 
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from hms.services.documents import FinalBill
-from hms.services.pdf import FONT, HEADINGS, INK, MUTED, RULE, SHADE, HospitalDocument, when
+from hms.services.pdf import (
+    FONT,
+    INK,
+    MUTED,
+    RULE,
+    SHADE,
+    Column,
+    Grid,
+    HospitalDocument,
+    when,
+)
+
+CHARGES = Grid(
+    (
+        Column(8, "#", align="R"),
+        Column(22, "Date"),
+        Column(72, "Description"),
+        Column(10, "Qty", align="R"),
+        Column(24, "Unit price", align="R"),
+        Column(26, "Amount", align="R"),
+    )
+)
+PAYMENTS = Grid(
+    (
+        Column(22, "Receipt"),
+        Column(36, "Date"),
+        Column(18, "Method"),
+        Column(32, "Reference"),
+        Column(30, "Received by"),
+        Column(26, "Amount", align="R"),
+    )
+)
 
 
 def render_final_bill(bill: FinalBill) -> bytes:
@@ -15,6 +46,7 @@ def render_final_bill(bill: FinalBill) -> bytes:
         f"Bill {bill.bill_number}",
         f"{bill.patient_name} · Patient ID {bill.patient_number} · Bill {bill.bill_number}",
         bill.discharged_at,
+        bill,
     )
     pdf.set_subject(f"Final bill of {bill.patient_name}, patient ID {bill.patient_number}")
     pdf.add_page()
@@ -40,26 +72,20 @@ def _charges(pdf: HospitalDocument, bill: FinalBill) -> None:
     if not bill.lines:
         pdf.cell(0, 6, "No charges.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return
-    with pdf.table(
-        col_widths=(8, 22, 72, 10, 24, 26),
-        text_align=("RIGHT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
-        headings_style=HEADINGS,
-        borders_layout="HORIZONTAL_LINES",
-        line_height=5,
-        padding=(1, 1.2),
-    ) as table:
-        table.row(["#", "Date", "Description", "Qty", "Unit price", "Amount"])
-        for number, line in enumerate(bill.lines, start=1):
-            table.row(
-                [
-                    str(number),
-                    line.added_at.strftime("%d %b %Y"),
-                    line.description,
-                    str(line.quantity),
-                    pdf.money(line.unit_price),
-                    pdf.money(line.amount),
-                ]
+    pdf.grid(
+        CHARGES,
+        (
+            (
+                str(number),
+                line.added_at.strftime("%d %b %Y"),
+                line.description,
+                str(line.quantity),
+                pdf.money(line.unit_price),
+                pdf.money(line.amount),
             )
+            for number, line in enumerate(bill.lines, start=1)
+        ),
+    )
 
 
 def _payments(pdf: HospitalDocument, bill: FinalBill) -> None:
@@ -68,77 +94,29 @@ def _payments(pdf: HospitalDocument, bill: FinalBill) -> None:
     if not bill.payments:
         pdf.cell(0, 6, "No payments received.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return
-    with pdf.table(
-        col_widths=(22, 36, 18, 32, 30, 26),
-        text_align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
-        headings_style=HEADINGS,
-        borders_layout="HORIZONTAL_LINES",
-        line_height=5,
-        padding=(1, 1.2),
-    ) as table:
-        table.row(["Receipt", "Date", "Method", "Reference", "Received by", "Amount"])
-        for payment in bill.payments:
-            table.row(
-                [
-                    payment.receipt,
-                    when(payment.taken_at),
-                    payment.method,
-                    payment.reference or "—",
-                    payment.taken_by,
-                    pdf.money(payment.amount),
-                ]
+    pdf.grid(
+        PAYMENTS,
+        (
+            (
+                payment.receipt,
+                when(payment.taken_at),
+                payment.method,
+                payment.reference or "—",
+                payment.taken_by,
+                pdf.money(payment.amount),
             )
+            for payment in bill.payments
+        ),
+    )
 
 
 def _summary(pdf: HospitalDocument, bill: FinalBill) -> None:
     """Total, paid and balance on the right; the override note and sign-off below."""
     pdf.ln(4)
-    with pdf.unbreakable() as page:
-        width, x = 80, page.w - page.r_margin - 80
-        rows = [("Total", bill.total), ("Paid", bill.paid), ("Balance", bill.balance)]
-        for label, amount in rows:
-            last = label == "Balance"
-            page.set_x(x)
-            page.set_font(FONT, "B" if last else "", 11 if last else 10)
-            if last:
-                page.set_fill_color(*SHADE)
-            page.cell(width / 2, 7, label, border="T" if last else 0, fill=last)
-            page.cell(
-                width / 2,
-                7,
-                page.money(amount),
-                border="T" if last else 0,
-                fill=last,
-                align="R",
-                new_x=XPos.LMARGIN,
-                new_y=YPos.NEXT,
-            )
+    _totals(pdf, bill)
     if bill.override_reason:
         pdf.ln(4)
-        with pdf.unbreakable() as page:
-            page.set_draw_color(220, 53, 69)
-            page.set_font(FONT, "B", 10)
-            page.multi_cell(
-                0,
-                6,
-                f"Discharged with a balance of {page.money(bill.balance)} outstanding "
-                f"(override by {bill.discharged_by})",
-                border="LTR",
-                align="L",
-                padding=(2, 3, 0, 3),
-                new_x=XPos.LMARGIN,
-            )
-            page.set_font(FONT, "", 9.5)
-            page.multi_cell(
-                0,
-                5.5,
-                f"Reason: {bill.override_reason}",
-                border="LBR",
-                align="L",
-                padding=(1, 3, 2, 3),
-                new_x=XPos.LMARGIN,
-            )
-            page.set_draw_color(*RULE)
+        _override_note(pdf, bill)
     pdf.ln(6)
     pdf.set_font(FONT, "", 8.5)
     pdf.set_text_color(*MUTED)
@@ -152,3 +130,74 @@ def _summary(pdf: HospitalDocument, bill: FinalBill) -> None:
         new_x=XPos.LMARGIN,
     )
     pdf.set_text_color(*INK)
+
+
+def _totals(pdf: HospitalDocument, bill: FinalBill) -> None:
+    """Total and paid, then the balance shaded below a rule, all on one page."""
+    rows = [("Total", bill.total), ("Paid", bill.paid), ("Balance", bill.balance)]
+    pdf.keep_together(7 * len(rows))
+    width, x = 80, pdf.w - pdf.r_margin - 80
+    for label, amount in rows:
+        last = label == "Balance"
+        pdf.set_x(x)
+        pdf.set_font(FONT, "B" if last else "", 11 if last else 10)
+        if last:
+            pdf.set_fill_color(*SHADE)
+        pdf.cell(width / 2, 7, label, border="T" if last else 0, fill=last)
+        pdf.cell(
+            width / 2,
+            7,
+            pdf.money(amount),
+            border="T" if last else 0,
+            fill=last,
+            align="R",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+
+
+def _override_note(pdf: HospitalDocument, bill: FinalBill) -> None:
+    """The balance left open and the reason given, framed in red, all on one page."""
+    parts = [
+        (
+            "B",
+            10,
+            6,
+            f"Discharged with a balance of {pdf.money(bill.balance)} outstanding "
+            f"(override by {bill.discharged_by})",
+            "LTR",
+            (2, 3, 0, 3),
+        ),
+        ("", 9.5, 5.5, f"Reason: {bill.override_reason}", "LBR", (1, 3, 2, 3)),
+    ]
+    with pdf.measuring():
+        pdf.keep_together(sum(_note_part(pdf, *part, dry_run=True) for part in parts))
+    pdf.set_draw_color(220, 53, 69)
+    for part in parts:
+        _note_part(pdf, *part)
+    pdf.set_draw_color(*RULE)
+
+
+def _note_part(
+    pdf: HospitalDocument,
+    style: str,
+    size: float,
+    line_height: float,
+    text: str,
+    border: str,
+    padding: tuple[float, ...],
+    dry_run: bool = False,
+) -> float:
+    """One part of the override note (or with `dry_run` only measured); its height."""
+    pdf.set_font(FONT, style, size)
+    return pdf.multi_cell(
+        0,
+        line_height,
+        text,
+        border=border,
+        align="L",
+        padding=padding,
+        new_x=XPos.LMARGIN,
+        dry_run=dry_run,
+        output=MethodReturnValue.HEIGHT,
+    )

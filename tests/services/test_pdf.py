@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from hms.models import Bill, BillItem, Payment
-from hms.services import bill_pdf, documents, pdf
+from hms.services import bill_pdf, documents, pdf, pdf_fonts
 from tests.register import support
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "pdf"
@@ -130,18 +130,9 @@ def test_unicode_names_and_the_rupee_sign_print(final):
     assert png.stat().st_size > 10_000
 
 
-def test_a_bill_of_200_items_runs_over_pages_with_header_and_page_numbers(app):
-    lines = [
-        documents.BillLine(
-            added_at=DISCHARGED,
-            description=f"Item {n:03d}: " + ("laboratory test with a long description " * (n % 3)),
-            quantity=1 + n % 4,
-            unit_price=Decimal("99.50"),
-            amount=Decimal("99.50") * (1 + n % 4),
-        )
-        for n in range(1, 201)
-    ]
-    bill = documents.FinalBill(
+def a_bill(app, lines: list[documents.BillLine]) -> documents.FinalBill:
+    """A final bill of these lines for NAME, with nothing paid."""
+    return documents.FinalBill(
         letterhead=documents.Letterhead.from_config(app.config),
         bill_number="B0000042",
         patient_number="20260302001",
@@ -160,6 +151,28 @@ def test_a_bill_of_200_items_runs_over_pages_with_header_and_page_numbers(app):
         paid=Decimal("0"),
         override_reason=None,
     )
+
+
+def a_line(description: str, quantity: int = 1) -> documents.BillLine:
+    """A charge at ₹99.50 each."""
+    return documents.BillLine(
+        added_at=DISCHARGED,
+        description=description,
+        quantity=quantity,
+        unit_price=Decimal("99.50"),
+        amount=Decimal("99.50") * quantity,
+    )
+
+
+def test_a_bill_of_200_items_runs_over_pages_with_header_and_page_numbers(app):
+    lines = [
+        a_line(
+            f"Item {n:03d}: " + ("laboratory test with a long description " * (n % 3)),
+            1 + n % 4,
+        )
+        for n in range(1, 201)
+    ]
+    bill = a_bill(app, lines)
     pages = pages_text(bill_pdf.render_final_bill(bill))
     count = len(pages)
     assert count >= 5
@@ -181,6 +194,54 @@ def test_a_bill_of_200_items_runs_over_pages_with_header_and_page_numbers(app):
 
 def support_money(amount: Decimal) -> str:
     return f"₹{amount:,.2f}"
+
+
+def test_descriptions_of_the_longest_kind_wrap_inside_their_column(app):
+    longest = BillItem.description.type.length
+    words = ("Physiotherapy and wound dressing, Łódź clinic; " * 5)[:longest]
+    unbroken = "X" * longest
+    bill = a_bill(app, [a_line(words), a_line(unbroken, 2)])
+    document = pdf.HospitalDocument(bill.letterhead, "T", "R", "F", DISCHARGED, bill)
+    document.add_page()
+    document.set_font(pdf.FONT, "", 9)
+    for text in (words, unbroken):
+        lines = document.lines(text, 60, 5)
+        assert len(lines) > 1
+        assert all(width <= 60 - 2 * document.c_margin for _, width in lines)
+        assert "".join(line for line, _ in lines).replace(" ", "") == text.replace(" ", "")
+    data = bill_pdf.render_final_bill(bill)
+    [page] = pages_text(data)
+    assert all(word in page for word in words.split())
+    assert "1 ₹99.50 ₹99.50" in page and "2 ₹99.50 ₹199.00" in page
+    render_png(data, "final-bill-wrapped")
+
+
+def test_text_width_is_what_get_string_width_measures(app):
+    """HospitalDocument.text_width() takes a shortcut through fpdf2's font metrics."""
+    bill = a_bill(app, [a_line("Echocardiogram")])
+    document = pdf.HospitalDocument(bill.letterhead, "T", "R", "F", DISCHARGED, bill)
+    document.add_page()
+    for style in ("", "B"):
+        document.set_font(pdf.FONT, style, 9)
+        for text in (NAME, "₹12,345.00", "Injection — ceftriaxone 1 g"):
+            assert document.text_width(text) == pytest.approx(document.get_string_width(text))
+
+
+def test_a_document_does_not_depend_on_those_drawn_before_it(app, caplog):
+    """Fonts are parsed once per process; each document still embeds only its own
+    characters: in the compact cut of the font (Greek, Cyrillic) or beyond it (Armenian)."""
+    latin = a_bill(app, [a_line("Echocardiogram")])
+    bills = [
+        latin,
+        replace(latin, lines=[a_line("Ηλεκτροκαρδιογράφημα — ЭКГ")]),
+        replace(latin, patient_name="Արամ Պետրոսյան"),
+    ]
+    drawn = [bill_pdf.render_final_bill(bill) for bill in bills]
+    pdf_fonts.font_file.cache_clear()  # as in a new process, drawing them the other way round
+    assert [bill_pdf.render_final_bill(bill) for bill in reversed(bills)] == drawn[::-1]
+    assert "Ηλεκτροκαρδιογράφημα — ЭКГ" in pages_text(drawn[1])[0]
+    assert "Արամ Պետրոսյան" in pages_text(drawn[2])[0]
+    assert not [r for r in caplog.records if "missing the following glyphs" in r.getMessage()]
 
 
 def test_the_receipt_pdf(app, session, final):
