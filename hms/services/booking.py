@@ -133,14 +133,16 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
     Raises BookingError for a request that can never succeed as given and SlotTaken when
     the slot is held by another active appointment. Nothing is stored unless it succeeds.
     """
+    # Checked before the write lock is taken, to hold it as briefly as possible: the slot's
+    # unique index still settles a race for it inside the transaction.
+    doctor = consulting_day(session, request.doctor_id, request.day)
+    if doctor is None:
+        raise BookingError("doctor_id", "Choose a doctor from the list.")
+    check_slot(doctor, request.day, request.time, now, policy)
+    slot = {"doctor_id": request.doctor_id, "day": request.day, "at": request.time}
+    if session.scalar(SLOT_IS_HELD, slot):
+        raise SlotTaken(_taken_message(request))
     with write_transaction(session):
-        doctor = consulting_day(session, request.doctor_id, request.day)
-        if doctor is None:
-            raise BookingError("doctor_id", "Choose a doctor from the list.")
-        check_slot(doctor, request.day, request.time, now, policy)
-        slot = {"doctor_id": request.doctor_id, "day": request.day, "at": request.time}
-        if session.scalar(SLOT_IS_HELD, slot):
-            raise SlotTaken(_taken_message(request))
         patient = find_or_create_patient(
             session, name=request.name, phone=request.phone, email=request.email, day=now.date()
         )

@@ -1,10 +1,26 @@
 """Gap-free counters advanced by one atomic upsert, safe across processes."""
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hms.models import Counter
+
+
+@functools.cache
+def _upsert(dialect: str, model, key_column, value_column):
+    """The counter's upsert statement for a dialect, built once (the key is a parameter)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(model)
+        .values({key_column.key: sa.bindparam("key"), value_column.key: 1})
+        .on_conflict_do_update(
+            index_elements=[key_column], set_={value_column.key: value_column + 1}
+        )
+        .returning(value_column)
+    )
 
 
 def increment(session: Session, model, key_column, key_value, value_column) -> int:
@@ -14,16 +30,9 @@ def increment(session: Session, model, key_column, key_value, value_column) -> i
     a rolled-back caller gives its number back: no duplicates, no gaps.
     """
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(model)
-        .values({key_column.key: key_value, value_column.key: 1})
-        .on_conflict_do_update(
-            index_elements=[key_column], set_={value_column.key: value_column + 1}
-        )
-        .returning(value_column)
-    )
-    return session.execute(stmt).scalar_one()
+    statement = _upsert(dialect, model, key_column, value_column)
+    # Straight on the connection: the ORM adds nothing to a one-row upsert but its overhead.
+    return session.connection().execute(statement, {"key": key_value}).scalar_one()
 
 
 def next_value(session: Session, name: str) -> int:
