@@ -1,14 +1,14 @@
 """What the front desk's dashboard shows, every figure aggregated by the database."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from math import ceil
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from hms.models import Admission, Bill, BillItem, Department, Doctor, Payment
+from hms.models import Admission, Bill, BillItem, Department, Doctor, Patient, Payment, User
 from hms.services.billing import CENT
 from hms.services.clock import local_day_bounds
 
@@ -39,7 +39,12 @@ class Occupancy:
 class OpenBill:
     """An admitted patient's bill with its running total, paid amount and balance."""
 
-    admission: Admission
+    admission_id: int
+    patient_name: str
+    patient_number: str
+    department: str
+    doctor: str
+    admitted_at: datetime
     bill_id: int
     total: Decimal
     paid: Decimal
@@ -88,14 +93,20 @@ def occupancy(session: Session) -> list[Occupancy]:
 
 def admissions_on(session: Session, column, day: date, timezone: str, limit: int = 10):
     """Count of admissions whose `column` (admitted_at or discharged_at) falls on `day`,
-    and the latest `limit` of them."""
+    and the latest `limit` of them as rows of id, patient, department and `at`."""
     start, end = local_day_bounds(day, timezone)
     where = (column >= start, column < end)
     count = session.scalar(sa.select(sa.func.count()).select_from(Admission).where(*where))
-    latest = session.scalars(
-        sa.select(Admission)
+    latest = session.execute(
+        sa.select(
+            Admission.id,
+            Patient.full_name.label("patient"),
+            Department.name.label("department"),
+            column.label("at"),
+        )
+        .join(Admission.patient)
+        .join(Admission.department)
         .where(*where)
-        .options(joinedload(Admission.patient), joinedload(Admission.department))
         .order_by(column.desc())
         .limit(limit)
     ).all()
@@ -120,21 +131,29 @@ def open_bills(session: Session, page: int = 1, department_id: int | None = None
     )
     page = max(page, 1)
     rows = session.execute(
-        sa.select(Admission, Bill.id, total, paid)
+        sa.select(
+            Admission.id,
+            Patient.full_name,
+            Patient.patient_number,
+            Department.name,
+            User.full_name,
+            Admission.admitted_at,
+            Bill.id,
+            total,
+            paid,
+        )
         .join(Bill, Bill.admission_id == Admission.id)
         .join(Department, Department.id == Admission.department_id)
+        .join(Patient, Patient.id == Admission.patient_id)
+        .join(Doctor, Doctor.id == Admission.doctor_id)
+        .join(User, User.id == Doctor.user_id)
         .where(*where)
-        .options(
-            joinedload(Admission.patient),
-            joinedload(Admission.department),
-            joinedload(Admission.doctor).joinedload(Doctor.user),
-        )
         .order_by(Department.name, Admission.admitted_at, Admission.id)
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     ).all()
     items = [
-        OpenBill(admission, bill_id, Decimal(t).quantize(CENT), Decimal(p).quantize(CENT))
-        for admission, bill_id, t, p in rows
+        OpenBill(*row[:7], Decimal(row[7]).quantize(CENT), Decimal(row[8]).quantize(CENT))
+        for row in rows
     ]
     return Page(items=items, page=page, total=count)
