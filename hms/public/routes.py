@@ -168,7 +168,9 @@ def status():
         return render_template("public/status.html", form=form)
     if not form.validate_on_submit():
         return render_template("public/status.html", form=form), error_status(form)
-    result = lookup_status(db.session, form.name.data, form.canonical_phone)
+    result = lookup_status(
+        db.session, form.name.data, form.canonical_phone, catalog.current(db.session)
+    )
     return render_template("public/status.html", form=form, result=result, searched=True)
 
 

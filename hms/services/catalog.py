@@ -61,6 +61,8 @@ class DoctorCard:
 class Catalog:
     departments: tuple[DepartmentCard, ...]
     doctors: tuple[DoctorCard, ...]  # by department name, then doctor name
+    # Every doctor, bookable or not: id -> (name, department name), for labelling records.
+    directory: dict[int, tuple[str, str]]
 
     @cached_property
     def _doctors_by_id(self) -> dict[int, DoctorCard]:
@@ -72,7 +74,7 @@ class Catalog:
 
 
 def load_catalog(session: Session) -> Catalog:
-    """Read the catalogue from the database: three queries, whatever its size."""
+    """Read the catalogue from the database: four queries, whatever its size."""
     departments = {
         row.id: DepartmentCard(row.id, row.name, row.description)
         for row in session.execute(
@@ -117,7 +119,13 @@ def load_catalog(session: Session) -> Catalog:
             .order_by(Department.name, User.full_name)
         )
     )
-    return Catalog(tuple(departments.values()), doctors)
+    directory = {
+        row.id: (row.full_name, departments[row.department_id].name)
+        for row in session.execute(
+            sa.select(Doctor.id, Doctor.department_id, User.full_name).join(Doctor.user)
+        )
+    }
+    return Catalog(tuple(departments.values()), doctors, directory)
 
 
 class CatalogCache:

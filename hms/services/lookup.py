@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from hms.models import Admission, Appointment, Department, Doctor, Patient, User
+from hms.models import Admission, Appointment, Patient
+from hms.services.catalog import Catalog, load_catalog
 from hms.services.patients import fold_name
 
 LOOKUP_LIMIT = 50
@@ -37,40 +38,39 @@ class StatusLookup:
 
 
 # The busiest query of the public site, built once: the patient by name and phone, their
-# open admission if any, and their most recent appointments (all through indexes).
-_ward = aliased(Department)
-_clinic = aliased(Department)
+# open admission if any, and their most recent appointments, all through indexes. Doctor
+# and department names come from the catalogue, which keeps the join (and PostgreSQL's
+# planning of it, which took longer than running it) to three tables.
 LOOKUP = (
     sa.select(
         Patient.patient_number,
-        _ward.name.label("admitted_to"),
+        Admission.department_id.label("ward_id"),
         Admission.admitted_at,
         Appointment.scheduled_date,
         Appointment.scheduled_time,
         Appointment.status,
         Appointment.cancel_reason,
         Appointment.reference,
-        User.full_name.label("doctor"),
-        _clinic.name.label("department"),
+        Appointment.doctor_id,
     )
     .select_from(Patient)
     .outerjoin(Admission, (Admission.patient_id == Patient.id) & Admission.discharged_at.is_(None))
-    .outerjoin(_ward, _ward.id == Admission.department_id)
     .outerjoin(Appointment, Appointment.patient_id == Patient.id)
-    .outerjoin(Doctor, Doctor.id == Appointment.doctor_id)
-    .outerjoin(User, User.id == Doctor.user_id)
-    .outerjoin(_clinic, _clinic.id == Doctor.department_id)
     .where(Patient.phone == sa.bindparam("phone"), Patient.name_key == sa.bindparam("name_key"))
     .order_by(Appointment.scheduled_date.desc(), Appointment.scheduled_time.desc())
     .limit(LOOKUP_LIMIT)
 )
 
 
-def lookup_status(session: Session, name: str, phone: str) -> StatusLookup | None:
+def lookup_status(
+    session: Session, name: str, phone: str, known: Catalog | None = None
+) -> StatusLookup | None:
     """Find the patient by name and canonical phone; None means "no booking found"."""
     rows = session.execute(LOOKUP, {"phone": phone, "name_key": fold_name(name)}).all()
     if not rows:
         return None
+    known = known or load_catalog(session)
+    wards = {department.id: department.name for department in known.departments}
     first = rows[0]
     return StatusLookup(
         patient_number=first.patient_number,
@@ -81,12 +81,11 @@ def lookup_status(session: Session, name: str, phone: str) -> StatusLookup | Non
                 row.status,
                 row.cancel_reason,
                 row.reference,
-                row.doctor,
-                row.department,
+                *known.directory[row.doctor_id],
             )
             for row in rows
             if row.reference is not None
         ],
-        admitted_to=first.admitted_to,
+        admitted_to=wards.get(first.ward_id),
         admitted_at=first.admitted_at,
     )
