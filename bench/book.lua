@@ -12,7 +12,9 @@ function setup(thread)
 end
 
 local slots = {}
-local counter = 0
+-- Where in the slot list to start (the warm-up run takes the second half, the measured run
+-- the first), so that no run books a slot another one took.
+local counter = tonumber(os.getenv("BENCH_START") or "0")
 
 function init(args)
   for line in io.lines(os.getenv("BENCH_SLOTS")) do
