@@ -15,7 +15,6 @@ from hms.register.forms import AdmitForm, PatientForm
 from hms.services import admissions, front_desk
 from hms.services.audit import record_event
 from hms.services.clock import hospital_now
-from hms.services.dashboards import register_summary
 from hms.services.patient_search import search_patients
 
 MAX_ID = 2**31 - 1  # ids past the INTEGER column are unknown (404), not a database error
@@ -61,10 +60,10 @@ def index():
     day = today()
     return render_template(
         "register/index.html",
-        summary=register_summary(db.session, zone),
+        counts=front_desk.day_counts(db.session, day, zone),
         occupancy=front_desk.occupancy(db.session),
-        admitted_today=front_desk.admissions_on(db.session, Admission.admitted_at, day, zone),
-        discharged_today=front_desk.admissions_on(db.session, Admission.discharged_at, day, zone),
+        admitted_today=front_desk.latest_on(db.session, Admission.admitted_at, day, zone),
+        discharged_today=front_desk.latest_on(db.session, Admission.discharged_at, day, zone),
         bills=front_desk.open_bills(db.session, page_arg(), department),
         department=department and db.session.get(Department, department),
     )

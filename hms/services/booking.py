@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from hms.database import write_transaction
 from hms.models import ACTIVE_STATUSES, WEEKDAYS, Appointment, Doctor, ScheduleBlock, User
 from hms.services.catalog import HoursCard
-from hms.services.patients import find_or_create_patient
+from hms.services.patients import register_patient
 from hms.services.scheduling import BookingPolicy, slot_grid
 
 # Unambiguous characters (no 0/O, 1/I/L, U): 30 symbols, 12 of them ~ 59 bits.
@@ -143,7 +143,7 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
     if session.scalar(SLOT_IS_HELD, slot):
         raise SlotTaken(_taken_message(request))
     with write_transaction(session):
-        patient = find_or_create_patient(
+        patient_id = register_patient(
             session, name=request.name, phone=request.phone, email=request.email, day=now.date()
         )
         reference = new_reference()
@@ -152,7 +152,7 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
                 INSERT_APPOINTMENT,
                 {
                     "reference": reference,
-                    "patient_id": patient.id,
+                    "patient_id": patient_id,
                     "doctor_id": request.doctor_id,
                     "scheduled_date": request.day,
                     "scheduled_time": request.time,

@@ -91,13 +91,42 @@ def occupancy(session: Session) -> list[Occupancy]:
     return [Occupancy(*row) for row in rows]
 
 
-def admissions_on(session: Session, column, day: date, timezone: str, limit: int = 10):
-    """Count of admissions whose `column` (admitted_at or discharged_at) falls on `day`,
-    and the latest `limit` of them as rows of id, patient, department and `at`."""
+@dataclass(frozen=True)
+class DayCounts:
+    """Today's movements at the front desk."""
+
+    registered: int
+    admitted: int
+    discharged: int
+
+
+def day_counts(session: Session, day: date, timezone: str) -> DayCounts:
+    """Patients registered, admitted and discharged on `day`, counted in one statement."""
     start, end = local_day_bounds(day, timezone)
-    where = (column >= start, column < end)
-    count = session.scalar(sa.select(sa.func.count()).select_from(Admission).where(*where))
-    latest = session.execute(
+
+    def on_day(model, column):
+        return (
+            sa.select(sa.func.count())
+            .select_from(model)
+            .where(column >= start, column < end)
+            .scalar_subquery()
+        )
+
+    row = session.execute(
+        sa.select(
+            on_day(Patient, Patient.created_at),
+            on_day(Admission, Admission.admitted_at),
+            on_day(Admission, Admission.discharged_at),
+        )
+    ).one()
+    return DayCounts(*row)
+
+
+def latest_on(session: Session, column, day: date, timezone: str, limit: int = 10):
+    """The latest `limit` admissions whose `column` (admitted_at or discharged_at) falls
+    on `day`, as rows of id, patient, department and `at`."""
+    start, end = local_day_bounds(day, timezone)
+    return session.execute(
         sa.select(
             Admission.id,
             Patient.full_name.label("patient"),
@@ -106,11 +135,10 @@ def admissions_on(session: Session, column, day: date, timezone: str, limit: int
         )
         .join(Admission.patient)
         .join(Admission.department)
-        .where(*where)
+        .where(column >= start, column < end)
         .order_by(column.desc())
         .limit(limit)
     ).all()
-    return count, latest
 
 
 def open_bills(session: Session, page: int = 1, department_id: int | None = None) -> Page:

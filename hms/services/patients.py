@@ -67,9 +67,12 @@ def allocate_patient_id(session: Session, day: date) -> str:
     return format_patient_id(day, number)
 
 
-FIND_PATIENT = sa.select(Patient).where(
-    Patient.phone == sa.bindparam("phone"), Patient.name_key == sa.bindparam("name_key")
-)
+MATCH = (Patient.phone == sa.bindparam("phone"), Patient.name_key == sa.bindparam("name_key"))
+FIND_PATIENT = sa.select(Patient).where(*MATCH)
+# The public booking registers or matches a patient inside its write lock: these plain
+# statements (built once) keep that short.
+FIND_PATIENT_ID = sa.select(Patient.id, Patient.email).where(*MATCH)
+INSERT_PATIENT = sa.insert(Patient.__table__).returning(Patient.id)
 
 
 def find_patient(session: Session, name: str, phone: str) -> Patient | None:
@@ -77,34 +80,43 @@ def find_patient(session: Session, name: str, phone: str) -> Patient | None:
     return session.scalar(FIND_PATIENT, {"phone": phone, "name_key": fold_name(name)})
 
 
-def find_or_create_patient(
+def register_patient(
     session: Session, *, name: str, phone: str, day: date, email: str | None = None, **details
-) -> Patient:
-    """Reuse the patient with this phone and name, or register a new one with a fresh ID.
+) -> int:
+    """The id of the patient with this phone and name, registered with a fresh patient ID
+    if new (and given the email if they had none).
 
     `phone` must already be canonical (normalize_phone). `day` is the hospital-local date
     that a new patient's ID is based on. Extra keyword arguments are demographics
     (gender, date_of_birth, address) for a new patient.
     """
-    patient = find_patient(session, name, phone)
-    if patient is not None:
-        if email and not patient.email:
-            patient.email = email
-        return patient
+    match = {"phone": phone, "name_key": fold_name(name)}
+    found = session.execute(FIND_PATIENT_ID, match).first()
+    if found is not None:
+        if email and not found.email:
+            session.execute(sa.update(Patient).where(Patient.id == found.id).values(email=email))
+        return found.id
     try:
         with session.begin_nested():
-            patient = Patient(
-                patient_number=allocate_patient_id(session, day),
-                full_name=clean_name(name),
-                name_key=fold_name(name),
-                phone=phone,
-                email=email or None,
-                **details,
-            )
-            session.add(patient)
+            return session.execute(
+                INSERT_PATIENT,
+                {
+                    "patient_number": allocate_patient_id(session, day),
+                    "full_name": clean_name(name),
+                    "name_key": match["name_key"],
+                    "phone": phone,
+                    "email": email or None,
+                    **details,
+                },
+            ).scalar_one()
     except IntegrityError:
         # The same person was registered by a concurrent request a moment ago.
-        patient = find_patient(session, name, phone)
-        if patient is None:
+        found = session.execute(FIND_PATIENT_ID, match).first()
+        if found is None:
             raise
-    return patient
+        return found.id
+
+
+def find_or_create_patient(session: Session, **person) -> Patient:
+    """The patient with this phone and name, registered if new (see register_patient)."""
+    return session.get(Patient, register_patient(session, **person))
