@@ -180,9 +180,8 @@ def generate(
     admission_rows, bill_rows, item_rows, payment_rows = [], [], [], []
     for i, patient_id in enumerate(admitted_patients):
         admitted = now - timedelta(hours=rng.uniform(2, days_back * 24))
-        stays_open = (
-            i < len(open_slots) and rng.random() < 0.5 and admitted > now - timedelta(days=30)
-        )
+        # Recent stays fill the free beds, as in a working hospital; older ones all ended.
+        stays_open = bool(open_slots and admitted > now - timedelta(days=30) and rng.random() < 0.5)
         department = open_slots.pop() if stays_open else rng.choice(departments)
         discharged = (
             None if stays_open else min(admitted + timedelta(hours=rng.uniform(4, 240)), now)

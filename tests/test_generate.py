@@ -66,3 +66,29 @@ def test_generate_is_reproducible(app, runner):
     assert len(names) == 150 and len(set(names)) == 150
     assert drawn[:50] == drawn[50:100]
     assert drawn[100:] != drawn[:50]
+
+
+def test_generate_leaves_recent_stays_in_the_beds(app, runner):
+    """Three years of admissions: those of the last month fill the free beds."""
+    assert runner.invoke(args=["hms", "seed-demo"]).exit_code == 0
+    result = runner.invoke(
+        args=[
+            "hms",
+            "generate",
+            "--patients",
+            "3000",
+            "--appointments",
+            "10",
+            "--admissions",
+            "3000",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        beds = db.session.scalar(sa.select(sa.func.sum(Department.beds)))
+        still_in = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Admission)
+            .where(Admission.discharged_at.is_(None))
+        )
+    assert beds // 4 <= still_in <= beds
