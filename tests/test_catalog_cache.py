@@ -37,9 +37,9 @@ def catalogue_reads(app):
 def clock(app, monkeypatch):
     """The catalogue cache's clock, moved by hand."""
     now = [1000.0]
-    cache = app.extensions[catalog.EXTENSION]
-    monkeypatch.setattr(cache, "now", lambda: now[0])
-    cache.clear()
+    seconds = app.config["HMS_CATALOG_SECONDS"]
+    cache = catalog.CatalogCache(seconds, lambda: now[0])
+    monkeypatch.setitem(app.extensions, catalog.EXTENSION, cache)
     return now
 
 

@@ -10,14 +10,16 @@ from hms.auth.access import client_ip, login_url
 from hms.extensions import db
 from hms.services import accounts
 from hms.services.clock import hospital_now
-from hms.services.stats import RecentFigures, dashboard_figures
+from hms.services.recent import Recent
+from hms.services.stats import dashboard_figures
 
 STATS_EXTENSION = "hms_stats"
 
 
 def init_stats(app) -> None:
-    """Each process keeps its last dashboard figures for HMS_STATS_SECONDS."""
-    app.extensions[STATS_EXTENSION] = RecentFigures(app.config["HMS_STATS_SECONDS"])
+    """Each process serves its last dashboard figures again for HMS_STATS_SECONDS: a few
+    seconds' reuse lets many admins watch at once (each page polls every 30 seconds)."""
+    app.extensions[STATS_EXTENSION] = Recent(app.config["HMS_STATS_SECONDS"])
 
 
 class AdminOnly:

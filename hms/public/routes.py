@@ -54,6 +54,7 @@ def render_home(form: BookingForm, status: int = 200):
 
 
 def draw_home(form: BookingForm, known: catalog.Catalog, now: datetime, slots=()) -> str:
+    """The home page's HTML for this form, catalogue and moment."""
     return render_template(
         "public/index.html",
         form=form,

@@ -10,10 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from hms.database import write_transaction
-from hms.models import ACTIVE_STATUSES, WEEKDAYS, Appointment, Doctor, ScheduleBlock, User
+from hms.models import WEEKDAYS, Appointment, Doctor, ScheduleBlock, User
 from hms.services.catalog import HoursCard
 from hms.services.patients import register_patient
-from hms.services.scheduling import BookingPolicy, slot_grid
+from hms.services.scheduling import BookingPolicy, slot_grid, taken_times
 
 # Unambiguous characters (no 0/O, 1/I/L, U): 30 symbols, 12 of them ~ 59 bits.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -78,14 +78,6 @@ CONSULTING_DAY = (
     )
     .where(Doctor.id == sa.bindparam("doctor_id"), Doctor.is_bookable, User.is_active)
 )
-SLOT_IS_HELD = sa.select(
-    sa.exists().where(
-        Appointment.doctor_id == sa.bindparam("doctor_id"),
-        Appointment.scheduled_date == sa.bindparam("day"),
-        Appointment.scheduled_time == sa.bindparam("at"),
-        Appointment.status.in_(ACTIVE_STATUSES),
-    )
-)
 INSERT_APPOINTMENT = sa.insert(Appointment.__table__)
 
 
@@ -139,8 +131,7 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
     if doctor is None:
         raise BookingError("doctor_id", "Choose a doctor from the list.")
     check_slot(doctor, request.day, request.time, now, policy)
-    slot = {"doctor_id": request.doctor_id, "day": request.day, "at": request.time}
-    if session.scalar(SLOT_IS_HELD, slot):
+    if request.time in taken_times(session, request.doctor_id, request.day):
         raise SlotTaken(_taken_message(request))
     with write_transaction(session):
         patient_id = register_patient(

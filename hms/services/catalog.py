@@ -7,7 +7,6 @@ process that made it at once; other processes see the change when their copy exp
 Bookings are always checked against the database, never against this copy.
 """
 
-import threading
 import time as clock
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from hms.models import WEEKDAYS, Department, Doctor, ScheduleBlock, User
+from hms.services.recent import Recent
 
 EXTENSION = "hms_catalog"
 
@@ -132,35 +132,25 @@ class CatalogCache:
     """A process's copy of the catalogue and of the pages drawn from it, for `seconds`."""
 
     def __init__(self, seconds: float, now: Callable[[], float] = clock.monotonic):
-        self.seconds, self.now = seconds, now
-        self._lock = threading.RLock()
-        self._catalog: Catalog | None = None
-        self._pages: dict[Hashable, str] = {}
-        self._expires = 0.0
+        self._copy: Recent[tuple[Catalog, dict[Hashable, str]]] = Recent(seconds, now)
 
-    def _fresh(self) -> bool:
-        return self._catalog is not None and self.now() < self._expires
+    def _read(self, session: Session) -> tuple[Catalog, dict[Hashable, str]]:
+        return self._copy.get(None, lambda: (load_catalog(session), {}))
 
     def catalog(self, session: Session) -> Catalog:
         """The catalogue, read again from the database when the copy is older than allowed."""
-        with self._lock:
-            if not self._fresh():
-                self._catalog, self._pages = load_catalog(session), {}
-                self._expires = self.now() + self.seconds
-            return self._catalog
+        return self._read(session)[0]
 
     def page(self, session: Session, key: Hashable, render: Callable[[Catalog], str]) -> str:
         """A page drawn from the catalogue, drawn again when the catalogue is read again."""
-        with self._lock:
-            catalog = self.catalog(session)
-            if key not in self._pages:
-                self._pages[key] = render(catalog)
-            return self._pages[key]
+        known, pages = self._read(session)
+        if key not in pages:
+            pages[key] = render(known)
+        return pages[key]
 
     def clear(self) -> None:
         """Forget the copy; the next request reads the database."""
-        with self._lock:
-            self._catalog, self._pages, self._expires = None, {}, 0.0
+        self._copy.clear()
 
 
 def init_catalog(app) -> None:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from hms.models import Admission, Appointment, Patient
-from hms.services.catalog import Catalog, load_catalog
+from hms.services.catalog import Catalog
 from hms.services.patients import fold_name
 
 LOOKUP_LIMIT = 50
@@ -62,14 +62,12 @@ LOOKUP = (
 )
 
 
-def lookup_status(
-    session: Session, name: str, phone: str, known: Catalog | None = None
-) -> StatusLookup | None:
-    """Find the patient by name and canonical phone; None means "no booking found"."""
+def lookup_status(session: Session, name: str, phone: str, known: Catalog) -> StatusLookup | None:
+    """Find the patient by name and canonical phone; None means "no booking found".
+    Doctors and wards are named from the catalogue `known`."""
     rows = session.execute(LOOKUP, {"phone": phone, "name_key": fold_name(name)}).all()
     if not rows:
         return None
-    known = known or load_catalog(session)
     wards = {department.id: department.name for department in known.departments}
     first = rows[0]
     return StatusLookup(

@@ -1,8 +1,5 @@
 """Figures of the admin console's home page, every one aggregated by the database."""
 
-import threading
-import time
-from collections.abc import Callable, Hashable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -105,26 +102,3 @@ def dashboard_figures(session: Session, today: date, timezone: str, horizon_days
         ],
         "appointments_by_status": {status: statuses.get(status, 0) for status in STATUSES},
     }
-
-
-class RecentFigures:
-    """The last figures a process computed, served again for `seconds` (0: never).
-
-    The console polls every 30 seconds per open dashboard; a few seconds' reuse lets many
-    admins watch at once while each figure is at most that much older than the database.
-    """
-
-    def __init__(self, seconds: float, now: Callable[[], float] = time.monotonic):
-        self.seconds, self.now = seconds, now
-        self._lock = threading.Lock()
-        self._key: Hashable = None
-        self._figures: dict | None = None
-        self._expires = 0.0
-
-    def get(self, key: Hashable, compute: Callable[[], dict]) -> dict:
-        """The figures for `key` (the hospital-local day), computed again when too old."""
-        with self._lock:
-            if self._figures is None or key != self._key or self.now() >= self._expires:
-                self._figures, self._key = compute(), key
-                self._expires = self.now() + self.seconds
-            return self._figures

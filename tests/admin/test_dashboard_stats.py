@@ -165,10 +165,10 @@ def test_stats_json_sends_anonymous_users_to_login(client):
 
 def test_each_process_serves_its_figures_again_for_a_few_seconds(app, client, staff, monkeypatch):
     from hms.admin.views import STATS_EXTENSION
-    from hms.services.stats import RecentFigures
+    from hms.services.recent import Recent
 
     clock = [100.0]
-    monkeypatch.setitem(app.extensions, STATS_EXTENSION, RecentFigures(5, lambda: clock[0]))
+    monkeypatch.setitem(app.extensions, STATS_EXTENSION, Recent(5, lambda: clock[0]))
     sign_in(client, staff["admin"])
     assert client.get("/admin/stats.json").get_json()["counters"]["open_queries"] == 0
     with app.app_context():
