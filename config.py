@@ -40,7 +40,7 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret")
     SQLALCHEMY_DATABASE_URI = database_url(BASE_DIR / "instance" / "hms.sqlite")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # hms.database.engine_options adds per-database ones
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # hms.database.configure_engine adds per-database events
 
     HMS_TIMEZONE = os.environ.get("HMS_TIMEZONE", "Asia/Kolkata")
     HMS_HOSPITAL_NAME = os.environ.get("HMS_HOSPITAL_NAME", "City General Hospital")

@@ -36,12 +36,9 @@ def check_config(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to the app."""
-    from hms.database import configure_engine, engine_options
+    from hms.database import configure_engine
     from hms.services.catalog import init_catalog
 
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
-        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-    )
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

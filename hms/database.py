@@ -2,10 +2,12 @@
 
 import fcntl
 import os
+import select
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
@@ -13,12 +15,50 @@ from sqlalchemy.orm import Session, scoped_session
 WRITE_OPTION = "hms_write"
 
 
-def engine_options(url: str, configured: dict) -> dict:
-    """The engine options for a database URL: a server can drop idle connections, so each
-    is tested as it leaves the pool; the embedded SQLite file needs no such round trip."""
-    if url.startswith("sqlite"):
-        return dict(configured)
-    return {"pool_pre_ping": True, **configured}
+# A pooled server connection unused for longer than this is pinged before it is lent out.
+IDLE_PING_SECONDS = 10.0
+IDLE_SINCE = "hms_idle_since"
+
+
+def check_on_checkout(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
+    """Make sure a pooled server connection is alive before it is lent out, without a round
+    trip on every request (SQLAlchemy's pool_pre_ping pays one each time).
+
+    A connection is pinged only when in doubt: the server has sent something while it sat
+    in the pool (a restarting or terminated backend says goodbye and closes the socket), or
+    it sat there longer than `idle_seconds` (a firewall may have dropped it silently). A
+    failed ping discards it and the pool connects afresh, so the request never sees it.
+    """
+    ping_error = engine.dialect.loaded_dbapi.Error
+
+    @event.listens_for(engine.pool, "checkin")
+    def _idle_from_now(_dbapi_connection, record):
+        if record is not None:
+            record.info[IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _check_alive(dbapi_connection, record, _proxy):
+        idle_since = record.info.get(IDLE_SINCE)
+        if idle_since is None:
+            return  # just connected
+        if time.monotonic() - idle_since <= idle_seconds and not _has_input(dbapi_connection):
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except ping_error as error:
+            raise exc.DisconnectionError("the pooled connection failed its ping") from error
+
+
+def _has_input(dbapi_connection) -> bool:
+    """Whether the server sent anything to an idle connection (or the driver cannot tell)."""
+    fileno = getattr(dbapi_connection, "fileno", None)
+    if fileno is None:
+        return True
+    try:
+        readable, _, _ = select.select([fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return True  # closed socket: let the ping find out
+    return bool(readable)
 
 
 class WriterQueue:
@@ -51,8 +91,10 @@ WRITER_FD = "hms_writer_fd"
 
 
 def configure_engine(engine: Engine) -> None:
-    """Apply the per-connection settings HMS relies on (SQLite: WAL, foreign keys)."""
+    """Apply the per-connection settings HMS relies on (SQLite: WAL, foreign keys; a
+    server: connections checked as they leave the pool)."""
     if engine.dialect.name != "sqlite":
+        check_on_checkout(engine)
         return
     database = engine.url.database
     queue = WriterQueue(database) if database and database != ":memory:" else None
@@ -86,6 +128,25 @@ def configure_engine(engine: Engine) -> None:
         # A connection going back to the pool mid-transaction is rolled back there.
         if record is not None:
             WriterQueue.leave(record.info)
+
+
+# Execution option for reads outside a transaction.
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
+def read_only(session: Session) -> None:
+    """Let the session read outside a transaction, each statement on its own: on a database
+    server that saves the BEGIN and ROLLBACK round trips a request would otherwise pay.
+
+    For work that writes nothing, or that writes only through write_transaction (which
+    starts a real transaction). Does nothing on SQLite (no round trips to save) or when the
+    session is already in a transaction.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction() or session.get_bind().dialect.name == "sqlite":
+        return
+    session.connection(execution_options=AUTOCOMMIT)
 
 
 def begin_write(session: Session) -> None:

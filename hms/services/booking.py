@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from hms.database import write_transaction
+from hms.database import read_only, write_transaction
 from hms.models import WEEKDAYS, Appointment, Doctor, ScheduleBlock, User
 from hms.services.catalog import HoursCard
 from hms.services.patients import register_patient
@@ -127,6 +127,7 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
     """
     # Checked before the write lock is taken, to hold it as briefly as possible: the slot's
     # unique index still settles a race for it inside the transaction.
+    read_only(session)
     doctor = consulting_day(session, request.doctor_id, request.day)
     if doctor is None:
         raise BookingError("doctor_id", "Choose a doctor from the list.")

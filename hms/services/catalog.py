@@ -74,15 +74,18 @@ class Catalog:
 
 
 def load_catalog(session: Session) -> Catalog:
-    """Read the catalogue from the database: four queries, whatever its size."""
-    departments = {
-        row.id: DepartmentCard(row.id, row.name, row.description)
+    """Read the catalogue from the database: four queries, whatever its size. Each query
+    stands on its own (each row carries its department), so the copy holds together even
+    when the queries see the database at slightly different moments (reads outside a
+    transaction)."""
+    departments = tuple(
+        DepartmentCard(row.id, row.name, row.description)
         for row in session.execute(
             sa.select(Department.id, Department.name, Department.description).order_by(
                 Department.name
             )
         )
-    }
+    )
     hours: dict[int, list[HoursCard]] = {}
     for row in session.execute(
         sa.select(
@@ -95,13 +98,15 @@ def load_catalog(session: Session) -> Catalog:
         hours.setdefault(row.doctor_id, []).append(
             HoursCard(row.weekday, row.start_time, row.end_time)
         )
+    cards = {department.id: department for department in departments}
     doctors = tuple(
         DoctorCard(
             id=row.id,
             name=row.full_name,
             title=row.title,
             department_id=row.department_id,
-            department=departments[row.department_id],
+            department=cards.get(row.department_id)
+            or DepartmentCard(row.department_id, row.department, row.description),
             slot_minutes=row.slot_minutes,
             schedule=tuple(hours.get(row.id, ())),
         )
@@ -112,6 +117,8 @@ def load_catalog(session: Session) -> Catalog:
                 Doctor.department_id,
                 Doctor.slot_minutes,
                 User.full_name,
+                Department.name.label("department"),
+                Department.description,
             )
             .join(Doctor.user)
             .join(Doctor.department)
@@ -120,12 +127,14 @@ def load_catalog(session: Session) -> Catalog:
         )
     )
     directory = {
-        row.id: (row.full_name, departments[row.department_id].name)
+        row.id: (row.full_name, row.department)
         for row in session.execute(
-            sa.select(Doctor.id, Doctor.department_id, User.full_name).join(Doctor.user)
+            sa.select(Doctor.id, User.full_name, Department.name.label("department"))
+            .join(Doctor.user)
+            .join(Doctor.department)
         )
     }
-    return Catalog(tuple(departments.values()), doctors, directory)
+    return Catalog(departments, doctors, directory)
 
 
 class CatalogCache:
