@@ -156,6 +156,18 @@ def test_login_starts_a_fresh_session(client, staff):
     assert fixed.get("/doctor/").status_code == 302
 
 
+def test_a_visitors_cookie_is_set_once_not_on_every_request(client):
+    """An anonymous visitor's session holds only the form token: it is written when the
+    token is made, and a later lookup or page leaves it as it is (no Set-Cookie)."""
+    token = csrf_token(client, "/status")
+    data = {"name": "Asha Verma", "phone": "9876543210", "csrf_token": token}
+    for _ in range(2):
+        response = client.post("/status", data=data)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+    assert "Set-Cookie" not in client.get("/").headers
+
+
 def test_deactivated_account_cannot_sign_in_and_loses_its_session(app, client, staff):
     sign_in(client, staff["register"])
     with app.app_context():

@@ -64,6 +64,10 @@ def init_access(app: Flask) -> None:
     """End staff sessions after the configured idle time."""
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
+    # Flask-Login's "basic" protection only marks a session "not fresh" when the address or
+    # browser changes, and HMS never asks for a fresh sign-in: all it did was rewrite every
+    # visitor's cookie. Staff sessions end on idle time and on the account's session version.
+    login_manager.session_protection = None
 
     @app.before_request
     def expire_idle_session():
