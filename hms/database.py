@@ -11,8 +11,10 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
-# Execution option that asks SQLite to take its write lock when the transaction begins.
+# Execution options: SQLite takes its write lock when the transaction begins (WRITE_OPTION),
+# or no transaction is begun at all, each statement reading on its own (READ_OPTION).
 WRITE_OPTION = "hms_write"
+READ_OPTION = "hms_read"
 
 
 # A pooled server connection unused for longer than this is pinged before it is lent out.
@@ -113,9 +115,12 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        options = connection.get_execution_options()
+        if options.get(READ_OPTION):
+            return  # the driver is in autocommit mode: each read stands alone
         # A writer that begins DEFERRED can fail with SQLITE_BUSY when it upgrades its
         # lock under contention; IMMEDIATE queues writers on the busy timeout instead.
-        immediate = connection.get_execution_options().get(WRITE_OPTION)
+        immediate = options.get(WRITE_OPTION)
         if immediate and queue is not None:
             queue.enter(connection)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -130,23 +135,23 @@ def configure_engine(engine: Engine) -> None:
             WriterQueue.leave(record.info)
 
 
-# Execution option for reads outside a transaction.
-AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
-
-
 def read_only(session: Session) -> None:
-    """Let the session read outside a transaction, each statement on its own: on a database
-    server that saves the BEGIN and ROLLBACK round trips a request would otherwise pay.
+    """Let the session read outside a transaction, each statement on its own: no BEGIN and
+    ROLLBACK per request (on a database server, two round trips).
 
     For work that writes nothing, or that writes only through write_transaction (which
-    starts a real transaction). Does nothing on SQLite (no round trips to save) or when the
-    session is already in a transaction.
+    starts a real transaction). Does nothing when the session is already in a transaction.
     """
     if isinstance(session, scoped_session):
         session = session()
-    if session.in_transaction() or session.get_bind().dialect.name == "sqlite":
+    if session.in_transaction():
         return
-    session.connection(execution_options=AUTOCOMMIT)
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLAlchemy's AUTOCOMMIT would reset the driver's transaction handling that
+        # configure_engine set up; the begin hook skips BEGIN for this option instead.
+        session.connection(execution_options={READ_OPTION: True})
+    else:
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def begin_write(session: Session) -> None:

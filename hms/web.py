@@ -5,6 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
 
 from hms.forms import control
 from hms.services.patients import display_phone
@@ -41,8 +42,23 @@ def format_money(amount: Decimal | int | str, currency: str) -> str:
     return f"{sign}{Decimal(amount):,.2f}"
 
 
+class SignedCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signer built once per key rather than twice
+    a request (opening and saving the session)."""
+
+    def __init__(self):
+        self._signers = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._signers:
+            self._signers[keys] = super().get_signing_serializer(app)
+        return self._signers[keys]
+
+
 def init_web(app: Flask) -> None:
-    """Install the security headers and the template context."""
+    """Install the session cookies, the security headers and the template context."""
+    app.session_interface = SignedCookieSessions()
 
     @app.before_request
     def make_csp_nonce():

@@ -83,7 +83,8 @@ INSERT_APPOINTMENT = sa.insert(Appointment.__table__)
 
 def consulting_day(session: Session, doctor_id: int, day: date) -> ConsultingDay | None:
     """The doctor's hours on that day's weekday, or None unless the public may book them."""
-    rows = session.execute(CONSULTING_DAY, {"doctor_id": doctor_id, "weekday": day.weekday()}).all()
+    params = {"doctor_id": doctor_id, "weekday": day.weekday()}
+    rows = session.connection().execute(CONSULTING_DAY, params).all()
     if not rows:
         return None
     return ConsultingDay(
@@ -140,7 +141,7 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
         )
         reference = new_reference()
         try:
-            session.execute(
+            session.connection().execute(
                 INSERT_APPOINTMENT,
                 {
                     "reference": reference,

@@ -65,7 +65,8 @@ LOOKUP = (
 def lookup_status(session: Session, name: str, phone: str, known: Catalog) -> StatusLookup | None:
     """Find the patient by name and canonical phone; None means "no booking found".
     Doctors and wards are named from the catalogue `known`."""
-    rows = session.execute(LOOKUP, {"phone": phone, "name_key": fold_name(name)}).all()
+    params = {"phone": phone, "name_key": fold_name(name)}
+    rows = session.connection().execute(LOOKUP, params).all()  # plain columns: no ORM needed
     if not rows:
         return None
     wards = {department.id: department.name for department in known.departments}

@@ -91,14 +91,16 @@ def register_patient(
     (gender, date_of_birth, address) for a new patient.
     """
     match = {"phone": phone, "name_key": fold_name(name)}
-    found = session.execute(FIND_PATIENT_ID, match).first()
+    session.flush()  # the statements below run straight on the connection, past the ORM
+    connection = session.connection()
+    found = connection.execute(FIND_PATIENT_ID, match).first()
     if found is not None:
         if email and not found.email:
-            session.execute(sa.update(Patient).where(Patient.id == found.id).values(email=email))
+            connection.execute(sa.update(Patient).where(Patient.id == found.id).values(email=email))
         return found.id
     try:
         with session.begin_nested():
-            return session.execute(
+            return connection.execute(
                 INSERT_PATIENT,
                 {
                     "patient_number": allocate_patient_id(session, day),
@@ -111,7 +113,7 @@ def register_patient(
             ).scalar_one()
     except IntegrityError:
         # The same person was registered by a concurrent request a moment ago.
-        found = session.execute(FIND_PATIENT_ID, match).first()
+        found = connection.execute(FIND_PATIENT_ID, match).first()
         if found is None:
             raise
         return found.id

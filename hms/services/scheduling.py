@@ -68,7 +68,8 @@ TAKEN_TIMES = sa.select(Appointment.scheduled_time).where(
 
 def taken_times(session: Session, doctor_id: int, day: date) -> set[time]:
     """Start times already held by an active appointment with the doctor that day."""
-    return set(session.scalars(TAKEN_TIMES, {"doctor_id": doctor_id, "day": day}))
+    # Straight on the connection: the ORM adds only overhead to a plain column read.
+    return set(session.connection().scalars(TAKEN_TIMES, {"doctor_id": doctor_id, "day": day}))
 
 
 def free_slots(
