@@ -146,7 +146,25 @@ def open_bills(session: Session, page: int = 1, department_id: int | None = None
     where = [Admission.discharged_at.is_(None)]
     if department_id is not None:
         where.append(Admission.department_id == department_id)
-    count = session.scalar(sa.select(sa.func.count()).select_from(Admission).where(*where))
+    page = max(page, 1)
+    # The page is chosen from the open admissions alone (counting them all on the way);
+    # only its rows are joined to the patient, doctor and bill.
+    chosen = (
+        sa.select(
+            Admission.id,
+            Admission.patient_id,
+            Admission.doctor_id,
+            Admission.admitted_at,
+            Department.name.label("department"),
+            sa.func.count().over().label("open_stays"),
+        )
+        .join(Department, Department.id == Admission.department_id)
+        .where(*where)
+        .order_by(Department.name, Admission.admitted_at, Admission.id)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+        .subquery()
+    )
     total = (
         sa.select(sa.func.coalesce(sa.func.sum(BillItem.quantity * BillItem.unit_price), 0))
         .where(BillItem.bill_id == Bill.id)
@@ -157,31 +175,32 @@ def open_bills(session: Session, page: int = 1, department_id: int | None = None
         .where(Payment.bill_id == Bill.id)
         .scalar_subquery()
     )
-    page = max(page, 1)
     rows = session.execute(
         sa.select(
-            Admission.id,
+            chosen.c.id,
             Patient.full_name,
             Patient.patient_number,
-            Department.name,
+            chosen.c.department,
             User.full_name,
-            Admission.admitted_at,
+            chosen.c.admitted_at,
             Bill.id,
             total,
             paid,
+            chosen.c.open_stays,
         )
-        .join(Bill, Bill.admission_id == Admission.id)
-        .join(Department, Department.id == Admission.department_id)
-        .join(Patient, Patient.id == Admission.patient_id)
-        .join(Doctor, Doctor.id == Admission.doctor_id)
+        .select_from(chosen)
+        .join(Bill, Bill.admission_id == chosen.c.id)
+        .join(Patient, Patient.id == chosen.c.patient_id)
+        .join(Doctor, Doctor.id == chosen.c.doctor_id)
         .join(User, User.id == Doctor.user_id)
-        .where(*where)
-        .order_by(Department.name, Admission.admitted_at, Admission.id)
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
+        .order_by(chosen.c.department, chosen.c.admitted_at, chosen.c.id)
     ).all()
     items = [
         OpenBill(*row[:7], Decimal(row[7]).quantize(CENT), Decimal(row[8]).quantize(CENT))
         for row in rows
     ]
+    if rows:
+        count = rows[0].open_stays
+    else:  # past the last page, or nobody admitted
+        count = session.scalar(sa.select(sa.func.count()).select_from(Admission).where(*where))
     return Page(items=items, page=page, total=count)
