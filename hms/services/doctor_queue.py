@@ -88,8 +88,11 @@ class Dashboard:
 
 
 def doctor_of(session: Session, user: User) -> Doctor | None:
-    """The doctor enrolment of a signed-in user, None if not enrolled."""
-    return session.scalar(sa.select(Doctor).where(Doctor.user_id == user.id))
+    """The doctor enrolment of a signed-in user (with the department every page names),
+    None if not enrolled."""
+    return session.scalar(
+        sa.select(Doctor).where(Doctor.user_id == user.id).options(joinedload(Doctor.department))
+    )
 
 
 def count_lists(session: Session, doctor_id: int, today: date) -> Counts:

@@ -77,18 +77,22 @@ class Page:
         return self.page < self.pages
 
 
+# The dashboard's statements are built once (building and caching a statement cost more
+# than running it) and run straight on the connection: they read plain columns.
+OCCUPANCY = (
+    sa.select(Department.id, Department.name, Department.beds, sa.func.count(Admission.id))
+    .outerjoin(
+        Admission,
+        sa.and_(Admission.department_id == Department.id, Admission.discharged_at.is_(None)),
+    )
+    .group_by(Department.id, Department.name, Department.beds)
+    .order_by(Department.name)
+)
+
+
 def occupancy(session: Session) -> list[Occupancy]:
     """Beds and open admissions per department, counted in one grouped query."""
-    rows = session.execute(
-        sa.select(Department.id, Department.name, Department.beds, sa.func.count(Admission.id))
-        .outerjoin(
-            Admission,
-            sa.and_(Admission.department_id == Department.id, Admission.discharged_at.is_(None)),
-        )
-        .group_by(Department.id, Department.name, Department.beds)
-        .order_by(Department.name)
-    ).all()
-    return [Occupancy(*row) for row in rows]
+    return [Occupancy(*row) for row in session.connection().execute(OCCUPANCY)]
 
 
 @dataclass(frozen=True)
@@ -100,33 +104,33 @@ class DayCounts:
     discharged: int
 
 
+def _on_day(model, column):
+    """Count of `model` rows whose `column` falls between the :start and :end parameters."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(model)
+        .where(column >= sa.bindparam("start"), column < sa.bindparam("end"))
+        .scalar_subquery()
+    )
+
+
+DAY_COUNTS = sa.select(
+    _on_day(Patient, Patient.created_at),
+    _on_day(Admission, Admission.admitted_at),
+    _on_day(Admission, Admission.discharged_at),
+)
+
+
 def day_counts(session: Session, day: date, timezone: str) -> DayCounts:
     """Patients registered, admitted and discharged on `day`, counted in one statement."""
     start, end = local_day_bounds(day, timezone)
-
-    def on_day(model, column):
-        return (
-            sa.select(sa.func.count())
-            .select_from(model)
-            .where(column >= start, column < end)
-            .scalar_subquery()
-        )
-
-    row = session.execute(
-        sa.select(
-            on_day(Patient, Patient.created_at),
-            on_day(Admission, Admission.admitted_at),
-            on_day(Admission, Admission.discharged_at),
-        )
-    ).one()
+    row = session.connection().execute(DAY_COUNTS, {"start": start, "end": end}).one()
     return DayCounts(*row)
 
 
-def latest_on(session: Session, column, day: date, timezone: str, limit: int = 10):
-    """The latest `limit` admissions whose `column` (admitted_at or discharged_at) falls
-    on `day`, as rows of id, patient, department and `at`."""
-    start, end = local_day_bounds(day, timezone)
-    return session.execute(
+def _latest(column):
+    """The latest admissions whose `column` falls between :start and :end."""
+    return (
         sa.select(
             Admission.id,
             Patient.full_name.label("patient"),
@@ -135,20 +139,32 @@ def latest_on(session: Session, column, day: date, timezone: str, limit: int = 1
         )
         .join(Admission.patient)
         .join(Admission.department)
-        .where(column >= start, column < end)
+        .where(column >= sa.bindparam("start"), column < sa.bindparam("end"))
         .order_by(column.desc())
-        .limit(limit)
-    ).all()
+        .limit(sa.bindparam("limit"))
+    )
 
 
-def open_bills(session: Session, page: int = 1, department_id: int | None = None) -> Page:
-    """Bills of the patients admitted now, by department, with totals summed in SQL."""
+LATEST = {column: _latest(column) for column in (Admission.admitted_at, Admission.discharged_at)}
+
+
+def latest_on(session: Session, column, day: date, timezone: str, limit: int = 10):
+    """The latest `limit` admissions whose `column` (admitted_at or discharged_at) falls
+    on `day`, as rows of id, patient, department and `at`."""
+    start, end = local_day_bounds(day, timezone)
+    params = {"start": start, "end": end, "limit": limit}
+    return session.connection().execute(LATEST[column], params).all()
+
+
+def _open_bills(by_department: bool) -> tuple[sa.Select, sa.Select]:
+    """The statements of a page of open bills and of their count (one department's, or all).
+
+    The page is chosen from the open admissions alone (counting them all on the way); only
+    its rows are joined to the patient, doctor and bill.
+    """
     where = [Admission.discharged_at.is_(None)]
-    if department_id is not None:
-        where.append(Admission.department_id == department_id)
-    page = max(page, 1)
-    # The page is chosen from the open admissions alone (counting them all on the way);
-    # only its rows are joined to the patient, doctor and bill.
+    if by_department:
+        where.append(Admission.department_id == sa.bindparam("department_id"))
     chosen = (
         sa.select(
             Admission.id,
@@ -162,7 +178,7 @@ def open_bills(session: Session, page: int = 1, department_id: int | None = None
         .where(*where)
         .order_by(Department.name, Admission.admitted_at, Admission.id)
         .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
+        .offset(sa.bindparam("offset"))
         .subquery()
     )
     total = (
@@ -175,7 +191,7 @@ def open_bills(session: Session, page: int = 1, department_id: int | None = None
         .where(Payment.bill_id == Bill.id)
         .scalar_subquery()
     )
-    rows = session.execute(
+    page = (
         sa.select(
             chosen.c.id,
             Patient.full_name,
@@ -194,13 +210,24 @@ def open_bills(session: Session, page: int = 1, department_id: int | None = None
         .join(Doctor, Doctor.id == chosen.c.doctor_id)
         .join(User, User.id == Doctor.user_id)
         .order_by(chosen.c.department, chosen.c.admitted_at, chosen.c.id)
-    ).all()
+    )
+    return page, sa.select(sa.func.count()).select_from(Admission).where(*where)
+
+
+OPEN_BILLS = {by_department: _open_bills(by_department) for by_department in (False, True)}
+
+
+def open_bills(session: Session, page: int = 1, department_id: int | None = None) -> Page:
+    """Bills of the patients admitted now, by department, with totals summed in SQL."""
+    page = max(page, 1)
+    statement, count_statement = OPEN_BILLS[department_id is not None]
+    params = {"offset": (page - 1) * PER_PAGE, "department_id": department_id}
+    connection = session.connection()
+    rows = connection.execute(statement, params).all()
     items = [
         OpenBill(*row[:7], Decimal(row[7]).quantize(CENT), Decimal(row[8]).quantize(CENT))
         for row in rows
     ]
-    if rows:
-        count = rows[0].open_stays
-    else:  # past the last page, or nobody admitted
-        count = session.scalar(sa.select(sa.func.count()).select_from(Admission).where(*where))
+    # No rows: past the last page, or nobody admitted.
+    count = rows[0].open_stays if rows else connection.execute(count_statement, params).scalar_one()
     return Page(items=items, page=page, total=count)
