@@ -36,14 +36,14 @@ PASSWORD = "benchmark-password-2026"
 WARM_UP_SECONDS = 2
 
 
-def gunicorn_command(module: str, port: int) -> list[str]:
+def gunicorn_command(module: str, port: int, workers: int) -> list[str]:
     """The same gunicorn settings for HMS and the baseline."""
     return [
         sys.executable,
         "-m",
         "gunicorn",
         "--workers",
-        str(WORKERS),
+        str(workers),
         "--worker-class",
         "sync",
         "--bind",
@@ -61,11 +61,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(module: str, env: dict, cwd: Path) -> tuple[subprocess.Popen, str]:
+def serve(module: str, env: dict, cwd: Path, workers: int) -> tuple[subprocess.Popen, str]:
     """Start gunicorn and wait until it answers."""
     port = free_port()
     process = subprocess.Popen(
-        gunicorn_command(module, port),
+        gunicorn_command(module, port, workers),
         cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -363,6 +363,7 @@ def main() -> None:
     parser.add_argument("--admissions", type=int, default=200_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn sync workers")
     parser.add_argument(
         "--postgres",
         default=os.environ.get(
@@ -383,13 +384,13 @@ def main() -> None:
         "RATELIMIT_ENABLED": "false",
     }
     rows = []
-    hello, hello_url = serve("hello:app", env, ROOT / "bench")
+    hello, hello_url = serve("hello:app", env, ROOT / "bench", args.workers)
     try:
         wrk(hello_url + "/", args, seconds=WARM_UP_SECONDS)
         rows.append(("hello world (baseline)", wrk(hello_url + "/", args)))
     finally:
         stop(hello)
-    hms, base = serve("wsgi:app", env, ROOT)
+    hms, base = serve("wsgi:app", env, ROOT, args.workers)
     try:
         name, phone = info["patient"]
         token, anonymous = csrf(base + "/status")
@@ -474,7 +475,7 @@ def report(args, info, rows, pdf) -> None:
         f"{counts['appointments']:,} appointments, {counts['admissions']:,} admissions",
         "",
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} × {cpu} · "
-        f"Python {platform.python_version()} · gunicorn {WORKERS} sync workers · "
+        f"Python {platform.python_version()} · gunicorn {args.workers} sync workers · "
         f"wrk 2 threads, {args.connections} connections, {args.seconds} s "
         f"(after {WARM_UP_SECONDS} s of warm-up)",
         "",

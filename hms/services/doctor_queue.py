@@ -95,73 +95,92 @@ def doctor_of(session: Session, user: User) -> Doctor | None:
     )
 
 
+def _capped_count(*conditions):
+    """Count of the doctor's (:doctor_id) appointments meeting `conditions`, up to
+    COUNT_CAP + 1."""
+    capped = (
+        sa.select(sa.literal(1))
+        .select_from(Appointment)
+        .where(Appointment.doctor_id == sa.bindparam("doctor_id"), *conditions)
+        .limit(COUNT_CAP + 1)
+        .subquery()
+    )
+    return sa.select(sa.func.count()).select_from(capped).scalar_subquery()
+
+
+# The lists and their counts are built once (building a statement cost more than running
+# it); :doctor_id and :today are bound at each request.
+LIST_CONDITIONS = {
+    "pending": (Appointment.status == "pending",),
+    "today": (
+        Appointment.scheduled_date == sa.bindparam("today"),
+        Appointment.status.in_(TODAY_STATUSES),
+    ),
+    "upcoming": (
+        Appointment.status == "confirmed",
+        Appointment.scheduled_date > sa.bindparam("today"),
+    ),
+    "history": (Appointment.status.in_(HISTORY_STATUSES),),
+}
+COUNT_LISTS = sa.select(*(_capped_count(*LIST_CONDITIONS[view]) for view in VIEWS))
+# Each list runs oldest first but the history, newest first.
+LIST_OLDEST_FIRST = {"pending": True, "today": True, "upcoming": True, "history": False}
+
+
+def _ordered(query: sa.Select, order) -> sa.Select:
+    """The query in `order`, a page (:limit rows from :offset) with their patients."""
+    return (
+        query.options(joinedload(Appointment.patient))
+        .order_by(*order)
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+    )
+
+
+LISTS = {
+    (view, order): _ordered(
+        sa.select(Appointment).where(
+            Appointment.doctor_id == sa.bindparam("doctor_id"), *LIST_CONDITIONS[view]
+        ),
+        OLDEST_FIRST if order == "oldest" else NEWEST_FIRST,
+    )
+    for view in VIEWS
+    for order in ("oldest", "newest")
+}
+
+
 def count_lists(session: Session, doctor_id: int, today: date) -> Counts:
     """Count the four lists, each an index range of the doctor's appointments, up to
     COUNT_CAP + 1 entries each."""
-
-    def count(*conditions):
-        capped = (
-            sa.select(sa.literal(1))
-            .select_from(Appointment)
-            .where(Appointment.doctor_id == doctor_id, *conditions)
-            .limit(COUNT_CAP + 1)
-            .subquery()
-        )
-        return sa.select(sa.func.count()).select_from(capped).scalar_subquery()
-
-    row = session.execute(
-        sa.select(
-            count(Appointment.status == "pending"),
-            count(Appointment.scheduled_date == today, Appointment.status.in_(TODAY_STATUSES)),
-            count(Appointment.status == "confirmed", Appointment.scheduled_date > today),
-            count(Appointment.status.in_(HISTORY_STATUSES)),
-        )
-    ).one()
-    return Counts(*row)
+    row = session.connection().execute(COUNT_LISTS, {"doctor_id": doctor_id, "today": today})
+    return Counts(*row.one())
 
 
-def _view_query(view: str, doctor_id: int, today: date) -> tuple[sa.Select, bool]:
-    """The select of one list, and whether it runs oldest first."""
-    query = sa.select(Appointment).where(Appointment.doctor_id == doctor_id)
-    if view == "pending":
-        return query.where(Appointment.status == "pending"), True
-    if view == "today":
-        on_today = Appointment.scheduled_date == today
-        return query.where(on_today, Appointment.status.in_(TODAY_STATUSES)), True
-    if view == "upcoming":
-        later = Appointment.scheduled_date > today
-        return query.where(Appointment.status == "confirmed", later), True
-    if view == "history":
-        return query.where(Appointment.status.in_(HISTORY_STATUSES)), False
-    raise ValueError(f"unknown list {view!r}")
+def _fetch(session: Session, query: sa.Select, params: dict) -> list[Appointment]:
+    """Rows of an ordered, paged query (see _ordered), with their patients."""
+    return list(session.scalars(query, params).unique())
 
 
-def _fetch(session: Session, query: sa.Select, limit: int, offset: int) -> list[Appointment]:
-    """Rows of the ordered query, with their patients."""
-    query = query.options(joinedload(Appointment.patient)).limit(limit).offset(offset)
-    return list(session.scalars(query).unique())
-
-
-def _list_page(
-    session: Session, query: sa.Select, oldest_first: bool, number: int, total: int
-) -> Page:
+def _list_page(session: Session, view: str, params: dict, number: int, total: int) -> Page:
     """One page of a counted list; the last pages are read from the list's other end,
     so that OFFSET walks at most half of the index. A list past COUNT_CAP is paged
     forward only, one extra row telling whether a next page exists."""
+    forward, backward = ("oldest", "newest") if LIST_OLDEST_FIRST[view] else ("newest", "oldest")
     if total > COUNT_CAP:
-        offset = (max(number, 1) - 1) * PER_PAGE
-        order = OLDEST_FIRST if oldest_first else NEWEST_FIRST
-        rows = _fetch(session, query.order_by(*order), PER_PAGE + 1, offset)
-        return Page(items=rows[:PER_PAGE], number=max(number, 1), has_next=len(rows) > PER_PAGE)
+        number = max(number, 1)
+        page = {**params, "limit": PER_PAGE + 1, "offset": (number - 1) * PER_PAGE}
+        rows = _fetch(session, LISTS[view, forward], page)
+        return Page(items=rows[:PER_PAGE], number=number, has_next=len(rows) > PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     number = min(number, pages)
     offset = (number - 1) * PER_PAGE
-    order, reverse = (OLDEST_FIRST, NEWEST_FIRST) if oldest_first else (NEWEST_FIRST, OLDEST_FIRST)
     if offset <= total // 2:
-        items = _fetch(session, query.order_by(*order), PER_PAGE, offset)
+        page = {**params, "limit": PER_PAGE, "offset": offset}
+        items = _fetch(session, LISTS[view, forward], page)
     else:
         size = min(PER_PAGE, total - offset)
-        items = _fetch(session, query.order_by(*reverse), size, total - offset - size)[::-1]
+        page = {**params, "limit": size, "offset": total - offset - size}
+        items = _fetch(session, LISTS[view, backward], page)[::-1]
     return Page(items=items, number=number, has_next=number < pages, pages=pages)
 
 
@@ -191,8 +210,8 @@ def _search_page(
             .join(Patient, Patient.id == Appointment.patient_id)
             .where(Appointment.doctor_id == doctor_id, match.test)
         )
-    offset = (number - 1) * PER_PAGE
-    rows = _fetch(session, query.order_by(*NEWEST_FIRST), PER_PAGE + 1, offset)
+    page = {"limit": PER_PAGE + 1, "offset": (number - 1) * PER_PAGE}
+    rows = _fetch(session, _ordered(query, NEWEST_FIRST), page)
     return Page(items=rows[:PER_PAGE], number=number, has_next=len(rows) > PER_PAGE)
 
 
@@ -232,8 +251,8 @@ def dashboard(
     if query:
         results = _search_page(session, doctor_id, query, phone_region, page)
         return Dashboard(counts=counts, view=view, page=results, query=query)
-    select, oldest_first = _view_query(view, doctor_id, today)
-    listed = _list_page(session, select, oldest_first, page, counts.of(view))
+    params = {"doctor_id": doctor_id, "today": today}
+    listed = _list_page(session, view, params, page, counts.of(view))
     return Dashboard(counts=counts, view=view, page=listed)
 
 
