@@ -1,6 +1,7 @@
 """Who a patient is: canonical phone, folded name, patient ID allocation and matching."""
 
 import unicodedata
+from contextlib import nullcontext
 from datetime import date
 from functools import lru_cache
 
@@ -98,8 +99,13 @@ def register_patient(
         if email and not found.email:
             connection.execute(sa.update(Patient).where(Patient.id == found.id).values(email=email))
         return found.id
+    # On SQLite the caller holds the write lock since BEGIN IMMEDIATE (write_transaction),
+    # so nobody registers this person between the match above and the insert below. A
+    # server database can see that race: the savepoint undoes the failed insert and the
+    # patient number it took, where the error would otherwise abort the whole transaction.
+    guard = nullcontext() if connection.dialect.name == "sqlite" else session.begin_nested()
     try:
-        with session.begin_nested():
+        with guard:
             return connection.execute(
                 INSERT_PATIENT,
                 {
