@@ -61,6 +61,17 @@ def test_dashboard_shows_occupancy_today_and_open_bills(desk, ward):
     assert cells(html, "Rohan Khan")[5:] == ["₹500.00", "₹0.00", "₹500.00"]
 
 
+def test_a_department_without_beds_is_not_shown_as_full(app, desk, ward):
+    """An outpatient department has no beds to fill: no occupancy meter at 100 %."""
+    with app.app_context():
+        db.session.add(Department(name="Outpatient Clinic", beds=0))
+        db.session.commit()
+    html = desk.get("/register/").get_data(as_text=True)
+    clinic = cells(html, 'data-department="Outpatient Clinic"')
+    assert clinic == ["Outpatient Clinic", "0", "0", "0", "No beds (outpatients only)"]
+    assert cells(html, 'data-department="Cardiology"')[4] == "25%"
+
+
 def test_open_bills_by_department_and_paginated(app, desk, ward, hospital):
     html = open_bills(desk, f"/register/?department={hospital.departments['cardiology']}")
     assert "Rohan Khan" in html and "Asha Verma" not in html
