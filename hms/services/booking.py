@@ -66,8 +66,8 @@ class ConsultingDay:
     schedule: tuple[HoursCard, ...]
 
 
-# The booking transaction's reads and write, built once (it holds the write lock while
-# they run, so they are kept to plain indexed statements).
+# The booking's statements, built once: the doctor's hours are read before the write lock
+# is taken, the appointment is inserted while it is held (both plain indexed statements).
 CONSULTING_DAY = (
     sa.select(User.full_name, Doctor.slot_minutes, ScheduleBlock.start_time, ScheduleBlock.end_time)
     .select_from(Doctor)
