@@ -36,12 +36,13 @@ def check_config(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to the app."""
-    from hms.database import configure_engine
+    from hms.database import configure_engine, init_read_only_views
     from hms.services.catalog import init_catalog
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    init_read_only_views(app, db.session)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)

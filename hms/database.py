@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask import Flask, request
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
@@ -135,26 +136,56 @@ def configure_engine(engine: Engine) -> None:
             WriterQueue.leave(record.info)
 
 
-def read_only(session: Session) -> None:
+def read_only(session: Session) -> bool:
     """Let the session read outside a transaction, each statement on its own: no BEGIN and
     ROLLBACK per request (on a database server, two round trips).
 
     For work that writes nothing, or that writes only through write_transaction (which
     starts a real transaction). Does nothing when the session is already in a transaction.
+    Returns whether the session's statements now run each on its own.
     """
     if isinstance(session, scoped_session):
         session = session()
     if session.in_transaction():
-        return
+        return _reads_alone(session)
     if session.get_bind().dialect.name == "sqlite":
         # SQLAlchemy's AUTOCOMMIT would reset the driver's transaction handling that
         # configure_engine set up; the begin hook skips BEGIN for this option instead.
         session.connection(execution_options={READ_OPTION: True})
     else:
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return True
 
 
-def begin_write(session: Session) -> None:
+def _reads_alone(session: Session) -> bool:
+    """Whether the session is in read_only mode (each statement on its own)."""
+    if not session.in_transaction():
+        return False
+    options = session.connection().get_execution_options()
+    return bool(options.get(READ_OPTION)) or options.get("isolation_level") == "AUTOCOMMIT"
+
+
+READS_ONLY = "hms_reads_only"
+
+
+def reads_only(view):
+    """Mark a view that writes nothing, or only through write_transaction: its request reads
+    outside a transaction from its first statement on (the signed-in user's included)."""
+    setattr(view, READS_ONLY, True)
+    return view
+
+
+def init_read_only_views(app: Flask, session: scoped_session) -> None:
+    """Put the session of a request to a view marked with reads_only in read_only mode
+    before anything reads; registered ahead of the hooks that load the user."""
+
+    @app.before_request
+    def _read_outside_transaction():
+        if getattr(app.view_functions.get(request.endpoint), READS_ONLY, False):
+            read_only(session)
+
+
+def begin_write(session: Session, *, expire: bool = True) -> None:
     """Start the session's transaction as a writer.
 
     Ends a read-only transaction the request may already have opened, so that on SQLite
@@ -165,20 +196,40 @@ def begin_write(session: Session) -> None:
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("begin_write() called with unsaved changes in the session")
-        session.commit()
+        _commit(session, expire)
     session.connection(execution_options={WRITE_OPTION: True})
 
 
 @contextmanager
-def write_transaction(session: Session) -> Iterator[Session]:
-    """Run the block as one writing transaction: commit at the end, roll back on any error."""
-    begin_write(session)
+def write_transaction(session: Session, *, expire: bool = True) -> Iterator[Session]:
+    """Run the block as one writing transaction: commit at the end, roll back on any error.
+
+    A session that was reading outside a transaction (read_only) goes back to it after the
+    commit. expire=False keeps what the session has loaded as it is (the signed-in user,
+    say), for a block that only appends rows, such as an audit entry: nothing it loaded can
+    have changed by it, and reading it all again would cost a round trip per object.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    reading_alone = _reads_alone(session)
+    begin_write(session, expire=expire)
     info = session.connection().info  # the pooled connection's, where WriterQueue keeps its turn
     try:
         yield session
-        session.commit()
+        _commit(session, expire)
     except BaseException:
         session.rollback()
         raise
     finally:
         WriterQueue.leave(info)
+    if reading_alone:
+        read_only(session)
+
+
+def _commit(session: Session, expire: bool) -> None:
+    expire_on_commit = session.expire_on_commit
+    session.expire_on_commit = expire and expire_on_commit
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from hms.admin.forms import ConsoleForm, StaffCreateForm, StaffEditForm
 from hms.auth.access import client_ip, login_url
+from hms.database import reads_only
 from hms.extensions import db
 from hms.services import accounts
 from hms.services.clock import hospital_now
@@ -42,6 +43,7 @@ class HomeView(AdminOnly, AdminIndexView):
         return self.render("admin/home.html")
 
     @expose("/stats.json")
+    @reads_only
     def stats(self):
         """The figures of the home page, refreshed by the page every 30 seconds."""
         timezone = current_app.config["HMS_TIMEZONE"]

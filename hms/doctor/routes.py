@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from hms.auth.access import client_ip
+from hms.database import reads_only
 from hms.doctor import bp
 from hms.doctor.forms import MoveForm, QueueForm, VisitNoteForm
 from hms.errors import render_error
@@ -66,6 +67,7 @@ def today():
 
 
 @bp.get("/")
+@reads_only
 def index():
     """The doctor's dashboard: counts, one list or a patient search."""
     doctor = doctor_queue.doctor_of(db.session, current_user)

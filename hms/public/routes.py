@@ -18,7 +18,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import SQLAlchemyError
 
-from hms.database import read_only
+from hms.database import reads_only
 from hms.extensions import csrf, db, limiter
 from hms.forms import error_status
 from hms.public import bp
@@ -115,9 +115,9 @@ def api_doctors():
 
 # Ids past the 32-bit INTEGER column are unknown doctors (404), not a database error.
 @bp.get("/api/doctors/<int(max=2147483647):doctor_id>/slots")
+@reads_only
 def api_slots(doctor_id: int):
     """JSON list of the doctor's free slot start times on a date."""
-    read_only(db.session)
     doctor = catalog.current(db.session).doctor(doctor_id)
     if doctor is None:
         abort(404)
@@ -164,6 +164,7 @@ def appointment(reference: str):
 @bp.route("/status", methods=["GET", "POST"])
 @csrf.exempt
 @limiter.limit(lookup_limit, methods=["POST"])
+@reads_only
 def status():
     """Look up one's bookings by name and phone."""
     form = StatusForm()
@@ -171,7 +172,6 @@ def status():
         return render_template("public/status.html", form=form)
     if not form.validate_on_submit():
         return render_template("public/status.html", form=form), error_status(form)
-    read_only(db.session)
     result = lookup_status(
         db.session, form.name.data, form.canonical_phone, catalog.current(db.session)
     )

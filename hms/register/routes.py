@@ -6,7 +6,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from hms.auth.access import client_ip
-from hms.database import write_transaction
+from hms.database import reads_only, write_transaction
 from hms.extensions import db
 from hms.forms import error_status
 from hms.models import Admission, Department, Doctor, Patient, User
@@ -38,7 +38,7 @@ def today():
 
 def audit(action: str, record_type: str, record_id, patient_id: int | None, details: str = ""):
     """Write who looked at which patient record to the audit log, in its own transaction."""
-    with write_transaction(db.session):
+    with write_transaction(db.session, expire=False):
         record_event(
             db.session,
             action,
@@ -52,6 +52,7 @@ def audit(action: str, record_type: str, record_id, patient_id: int | None, deta
 
 
 @bp.get("/")
+@reads_only
 def index():
     """Beds, today's admissions and discharges, and the open bills of admitted patients."""
     zone = current_app.config["HMS_TIMEZONE"]
@@ -70,6 +71,7 @@ def index():
 
 
 @bp.get("/patients")
+@reads_only
 def patients():
     """Search patients by patient ID, phone or the start of the name."""
     query = request.args.get("q", "")
