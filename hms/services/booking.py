@@ -10,9 +10,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from hms.database import read_only, write_transaction
-from hms.models import WEEKDAYS, Appointment, Doctor, ScheduleBlock, User
+from hms.models import WEEKDAYS, Appointment, Doctor, Patient, ScheduleBlock, User
+from hms.models.base import UTCDateTime, utcnow
 from hms.services.catalog import HoursCard
-from hms.services.patients import register_patient
+from hms.services.patients import (
+    FIND_PATIENT_ID,
+    clean_name,
+    fold_name,
+    new_patient_cte,
+    register_patient,
+)
 from hms.services.scheduling import BookingPolicy, slot_grid, taken_times
 
 # Unambiguous characters (no 0/O, 1/I/L, U): 30 symbols, 12 of them ~ 59 bits.
@@ -81,6 +88,55 @@ CONSULTING_DAY = (
 INSERT_APPOINTMENT = sa.insert(Appointment.__table__)
 
 
+def _booking_statements() -> tuple[sa.Insert, sa.Insert]:
+    """PostgreSQL: the booking of a new patient and of a known one, each one statement.
+
+    A new patient's statement takes the day's patient ID, registers the patient and inserts
+    the appointment; a known patient's gives them the email if they had none and inserts the
+    appointment. Parameters: those of INSERT_APPOINTMENT but patient_id (known patient:
+    given; new: those of new_patient_cte).
+    """
+    columns = ["reference", "patient_id", "doctor_id", "scheduled_date", "scheduled_time"]
+    columns += ["status", "contact_email", "reason", "cancel_reason", "created_at"]
+
+    def insert_from(patient_id):
+        values = [sa.bindparam("reference", type_=sa.Text), patient_id]
+        values += [
+            sa.bindparam("doctor_id", type_=sa.Integer),
+            sa.bindparam("scheduled_date", type_=sa.Date),
+            sa.bindparam("scheduled_time", type_=sa.Time),
+            sa.literal("pending"),
+            sa.bindparam("contact_email", type_=sa.Text),
+            sa.bindparam("reason", type_=sa.Text),
+            sa.literal(""),
+            sa.bindparam("booked_at", type_=UTCDateTime),
+        ]
+        return sa.select(*values)
+
+    new_patient = new_patient_cte()
+    for_new = sa.insert(Appointment.__table__).from_select(
+        columns, insert_from(new_patient.c.id).select_from(new_patient), include_defaults=False
+    )
+    patient_id = sa.bindparam("patient_id", type_=sa.Integer)
+    # No parameter of these statements is named after a patients column: SQLAlchemy would
+    # add it to the UPDATE's SET clause (hence booked_at, not created_at).
+    email_given = (
+        sa.update(Patient)
+        .where(Patient.id == patient_id, sa.func.coalesce(Patient.email, "") == "")
+        .values(email=sa.bindparam("contact_email", type_=sa.Text))
+        .cte("email_given")
+    )
+    for_known = (
+        sa.insert(Appointment.__table__)
+        .from_select(columns, insert_from(patient_id), include_defaults=False)
+        .add_cte(email_given)
+    )
+    return for_new, for_known
+
+
+BOOK_NEW_PATIENT, BOOK_KNOWN_PATIENT = _booking_statements()
+
+
 def consulting_day(session: Session, doctor_id: int, day: date) -> ConsultingDay | None:
     """The doctor's hours on that day's weekday, or None unless the public may book them."""
     params = {"doctor_id": doctor_id, "weekday": day.weekday()}
@@ -120,7 +176,7 @@ def check_slot(
 
 
 def book(session: Session, request: BookingRequest, now: datetime, policy: BookingPolicy) -> str:
-    """Book the slot for the patient (matched or newly registered) in one transaction and
+    """Book the slot for the patient (matched or newly registered), all or nothing, and
     return the booking reference.
 
     Raises BookingError for a request that can never succeed as given and SlotTaken when
@@ -128,13 +184,15 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
     """
     # Checked before the write lock is taken, to hold it as briefly as possible: the slot's
     # unique index still settles a race for it inside the transaction.
-    read_only(session)
+    outside_transaction = read_only(session)
     doctor = consulting_day(session, request.doctor_id, request.day)
     if doctor is None:
         raise BookingError("doctor_id", "Choose a doctor from the list.")
     check_slot(doctor, request.day, request.time, now, policy)
     if request.time in taken_times(session, request.doctor_id, request.day):
         raise SlotTaken(_taken_message(request))
+    if outside_transaction and session.get_bind().dialect.name == "postgresql":
+        return _book_in_one_statement(session, request, now)
     with write_transaction(session):
         patient_id = register_patient(
             session, name=request.name, phone=request.phone, email=request.email, day=now.date()
@@ -158,6 +216,61 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
             # Lost the race for the slot to a concurrent booking: the unique index said no.
             raise SlotTaken(_taken_message(request)) from None
     return reference
+
+
+def _book_in_one_statement(session: Session, request: BookingRequest, now: datetime) -> str:
+    """PostgreSQL: book with one statement outside any transaction, which the server runs
+    atomically, so the day's patient-number row is locked only while the statement runs
+    and commits, not across round trips (it orders every new patient's booking).
+
+    A statement that fails undoes all of itself, its patient number included; a concurrent
+    registration of the same person makes the new-patient statement fail on the patients'
+    unique key, and the booking is made again for the patient now found.
+    """
+    connection = session.connection()  # in autocommit since read_only()
+    match = {"phone": request.phone, "name_key": fold_name(request.name)}
+    reference = new_reference()
+    appointment = {
+        "reference": reference,
+        "doctor_id": request.doctor_id,
+        "scheduled_date": request.day,
+        "scheduled_time": request.time,
+        "contact_email": request.email,
+        "reason": request.reason,
+        "booked_at": utcnow(),
+    }
+    found = connection.execute(FIND_PATIENT_ID, match).first()
+    if found is None:
+        day = now.date()
+        new_patient = {
+            "key": day,
+            "day_prefix": f"{day:%Y%m%d}",
+            "full_name": clean_name(request.name),
+            "email": request.email,
+            **match,
+        }
+        try:
+            connection.execute(BOOK_NEW_PATIENT, {**appointment, **new_patient})
+            return reference
+        except IntegrityError as error:
+            _raise_unless_duplicate(error)
+        # The slot was taken, or the same person registered, a moment ago.
+        found = connection.execute(FIND_PATIENT_ID, match).first()
+        if found is None:
+            raise SlotTaken(_taken_message(request))
+    try:
+        connection.execute(BOOK_KNOWN_PATIENT, {**appointment, "patient_id": found.id})
+    except IntegrityError as error:
+        _raise_unless_duplicate(error)
+        raise SlotTaken(_taken_message(request)) from None
+    return reference
+
+
+def _raise_unless_duplicate(error: IntegrityError) -> None:
+    """Let a duplicate key pass (PostgreSQL's unique_violation); raise anything else, such
+    as a missing value, which is a fault and no race."""
+    if getattr(error.orig, "sqlstate", None) != "23505":
+        raise error
 
 
 def _taken_message(request: BookingRequest) -> str:

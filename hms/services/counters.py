@@ -10,7 +10,7 @@ from hms.models import Counter
 
 
 @functools.cache
-def _upsert(dialect: str, model, key_column, value_column):
+def upsert_statement(dialect: str, model, key_column, value_column):
     """The counter's upsert statement for a dialect, built once (the key is a parameter)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
@@ -30,7 +30,7 @@ def increment(session: Session, model, key_column, key_value, value_column) -> i
     a rolled-back caller gives its number back: no duplicates, no gaps.
     """
     dialect = session.get_bind().dialect.name
-    statement = _upsert(dialect, model, key_column, value_column)
+    statement = upsert_statement(dialect, model, key_column, value_column)
     # Straight on the connection: the ORM adds nothing to a one-row upsert but its overhead.
     return session.connection().execute(statement, {"key": key_value}).scalar_one()
 

@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hms.models import Patient, PatientIdCounter
-from hms.services.counters import increment
+from hms.models.base import UTCDateTime
+from hms.services.counters import increment, upsert_statement
 
 
 class InvalidPhone(ValueError):
@@ -74,6 +75,40 @@ FIND_PATIENT = sa.select(Patient).where(*MATCH)
 # statements (built once) keep that short.
 FIND_PATIENT_ID = sa.select(Patient.id, Patient.email).where(*MATCH)
 INSERT_PATIENT = sa.insert(Patient.__table__).returning(Patient.id)
+
+
+def new_patient_cte() -> sa.CTE:
+    """PostgreSQL: a `new_patient` CTE that registers a patient with the day's next
+    patient ID and returns the patient's `id`, for one statement that goes on to use it.
+
+    Parameters: key (the hospital-local day), day_prefix (its YYYYMMDD), full_name,
+    name_key, phone, email, booked_at (the registration time). The number is spelt as
+    format_patient_id spells it. A statement that fails undoes the counter with everything
+    else: no gap, no duplicate.
+    """
+    number = upsert_statement(
+        "postgresql", PatientIdCounter, PatientIdCounter.day, PatientIdCounter.last_number
+    ).cte("number")
+    digits = sa.cast(number.c.last_number, sa.Text)
+    patient_number = sa.bindparam("day_prefix", type_=sa.Text).concat(
+        sa.func.lpad(digits, sa.func.greatest(3, sa.func.length(digits)), "0")
+    )
+    values = sa.select(
+        patient_number,
+        *(sa.bindparam(name, type_=sa.Text) for name in ("full_name", "name_key", "phone")),
+        sa.bindparam("email", type_=sa.Text),
+        sa.bindparam("booked_at", type_=UTCDateTime),
+    ).select_from(number)
+    return (
+        sa.insert(Patient.__table__)
+        .from_select(
+            ["patient_number", "full_name", "name_key", "phone", "email", "created_at"],
+            values,
+            include_defaults=False,
+        )
+        .returning(Patient.id)
+        .cte("new_patient")
+    )
 
 
 def find_patient(session: Session, name: str, phone: str) -> Patient | None:
