@@ -2,9 +2,10 @@
 
 import secrets
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from hms.forms import control
@@ -56,6 +57,31 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         return self._signers[keys]
 
 
+def cached_url_for(size: int = 8192):
+    """url_for for the templates, each distinct link built once per process.
+
+    A staff page carries dozens of links (one or two a row) and Werkzeug's builder made them
+    a tenth to a sixth of the page's time. A relative URL depends only on the endpoint, its
+    values, the blueprint a ".name" is relative to and the mount point (script_root), so it
+    is kept under those. Anything else (_external, _anchor, …) goes to url_for each time.
+    """
+
+    @lru_cache(maxsize=size)
+    def build(script_root: str, blueprint: str | None, endpoint: str, values: tuple) -> str:
+        return url_for(endpoint, **dict(values))
+
+    def cached(endpoint: str, **values) -> str:
+        if not has_request_context() or any(name.startswith("_") for name in values):
+            return url_for(endpoint, **values)
+        blueprint = request.blueprint if endpoint.startswith(".") else None
+        try:
+            return build(request.script_root, blueprint, endpoint, tuple(sorted(values.items())))
+        except TypeError:  # a value that cannot be a key (a list of query values, say)
+            return url_for(endpoint, **values)
+
+    return cached
+
+
 def init_web(app: Flask) -> None:
     """Install the session cookies, the security headers and the template context."""
     app.session_interface = SignedCookieSessions()
@@ -88,6 +114,7 @@ def init_web(app: Flask) -> None:
         }
 
     app.jinja_env.globals["control"] = control
+    app.jinja_env.globals["url_for"] = cached_url_for()
     app.jinja_env.filters["money"] = lambda amount: format_money(amount, app.config["HMS_CURRENCY"])
     app.jinja_env.filters["phone"] = display_phone
     zone = ZoneInfo(app.config["HMS_TIMEZONE"])
