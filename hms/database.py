@@ -227,6 +227,7 @@ def write_transaction(session: Session, *, expire: bool = True) -> Iterator[Sess
 
 
 def _commit(session: Session, expire: bool) -> None:
+    """Commit, expiring what the session loaded only if `expire` (and the session does)."""
     expire_on_commit = session.expire_on_commit
     session.expire_on_commit = expire and expire_on_commit
     try:

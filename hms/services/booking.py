@@ -93,15 +93,17 @@ def _booking_statements() -> tuple[sa.Insert, sa.Insert]:
 
     A new patient's statement takes the day's patient ID, registers the patient and inserts
     the appointment; a known patient's gives them the email if they had none and inserts the
-    appointment. Parameters: those of INSERT_APPOINTMENT but patient_id (known patient:
-    given; new: those of new_patient_cte).
+    appointment. Parameters of both: reference, doctor_id, scheduled_date, scheduled_time,
+    contact_email, reason, booked_at; a known patient's also patient_id, a new one's also
+    those of new_patient_cte.
     """
     columns = ["reference", "patient_id", "doctor_id", "scheduled_date", "scheduled_time"]
     columns += ["status", "contact_email", "reason", "cancel_reason", "created_at"]
 
     def insert_from(patient_id):
-        values = [sa.bindparam("reference", type_=sa.Text), patient_id]
-        values += [
+        return sa.select(
+            sa.bindparam("reference", type_=sa.Text),
+            patient_id,
             sa.bindparam("doctor_id", type_=sa.Integer),
             sa.bindparam("scheduled_date", type_=sa.Date),
             sa.bindparam("scheduled_time", type_=sa.Time),
@@ -110,8 +112,7 @@ def _booking_statements() -> tuple[sa.Insert, sa.Insert]:
             sa.bindparam("reason", type_=sa.Text),
             sa.literal(""),
             sa.bindparam("booked_at", type_=UTCDateTime),
-        ]
-        return sa.select(*values)
+        )
 
     new_patient = new_patient_cte()
     for_new = sa.insert(Appointment.__table__).from_select(
