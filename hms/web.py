@@ -63,7 +63,8 @@ def cached_url_for(size: int = 8192):
     A staff page carries dozens of links (one or two a row) and Werkzeug's builder made them
     a tenth to a sixth of the page's time. A relative URL depends only on the endpoint, its
     values, the blueprint a ".name" is relative to and the mount point (script_root), so it
-    is kept under those. Anything else (_external, _anchor, …) goes to url_for each time.
+    is kept under those. An absolute URL (_external, _scheme) depends on the request's host
+    and goes to url_for each time, as does a value that cannot be a key.
     """
 
     @lru_cache(maxsize=size)
@@ -71,11 +72,11 @@ def cached_url_for(size: int = 8192):
         return url_for(endpoint, **dict(values))
 
     def cached(endpoint: str, **values) -> str:
-        if not has_request_context() or any(name.startswith("_") for name in values):
+        if "_external" in values or "_scheme" in values or not has_request_context():
             return url_for(endpoint, **values)
         blueprint = request.blueprint if endpoint.startswith(".") else None
         try:
-            return build(request.script_root, blueprint, endpoint, tuple(sorted(values.items())))
+            return build(request.script_root, blueprint, endpoint, tuple(values.items()))
         except TypeError:  # a value that cannot be a key (a list of query values, say)
             return url_for(endpoint, **values)
 

@@ -13,6 +13,7 @@ CASES = [
     ("doctor.chart", {"patient_number": "20261125001"}),
     (".index", {}),
     ("public.index", {"_anchor": "book"}),
+    ("public.index", {"_external": True}),  # the request's host: built each time
     ("register.patients", {"q": ["a", "b"]}),  # not a key: built each time
 ]
 
@@ -20,7 +21,7 @@ CASES = [
 def test_cached_links_are_the_links_flask_builds(app):
     cached = cached_url_for()
     for _ in range(2):  # built, then kept
-        for base_url in ("http://localhost/", "http://localhost/hms/"):
+        for base_url in ("http://localhost/", "http://localhost/hms/", "http://hms.example/hms/"):
             for path in ("/register/", "/doctor/"):  # ".index" is the blueprint's own
                 with app.test_request_context(path, base_url=base_url):
                     for endpoint, values in CASES:
