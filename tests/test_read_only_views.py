@@ -1,6 +1,8 @@
 """Pages that only read run their statements outside a transaction (no BEGIN and ROLLBACK
 round trips), the signed-in user's included; a write they make is still a real transaction."""
 
+import re
+
 import pytest
 from sqlalchemy import event
 
@@ -63,3 +65,15 @@ def test_a_search_reads_alone_and_writes_its_audit_entry_in_a_transaction(
     assert how == "in transaction" and options.get(WRITE_OPTION)
     # The audit entry's commit leaves the signed-in user loaded: read once, not again.
     assert sum("FROM users" in statement for *_, statement in statements) == 1
+
+
+def test_a_doctor_page_reads_the_enrolment_with_the_user(client, staff, statements):
+    sign_in(client, staff["doctor"])
+    statements.clear()
+
+    page = client.get("/doctor/")
+
+    assert page.status_code == 200 and "Gregory House" in page.get_data(as_text=True)
+    sql = [statement for *_, statement in statements]
+    assert sum("FROM users" in statement for statement in sql) == 1
+    assert not [statement for statement in sql if re.search(r"\bFROM doctors\b", statement)]

@@ -5,9 +5,13 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from hms.extensions import db, login_manager
-from hms.models import User
+from hms.models import Doctor, User
+
+# A doctor's pages all start from the enrolment: one query brings it with the user.
+WITH_ENROLMENT = (joinedload(User.doctor).joinedload(Doctor.department),)
 
 
 @login_manager.user_loader
@@ -16,7 +20,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=WITH_ENROLMENT)
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user

@@ -55,7 +55,7 @@ def template_helpers():
 
 def my_doctor() -> Doctor:
     """The signed-in doctor's enrolment; 403 for a doctor account not enrolled yet."""
-    doctor = doctor_queue.doctor_of(db.session, current_user)
+    doctor = doctor_queue.doctor_of(current_user)
     if doctor is None:
         abort(403)
     return doctor
@@ -70,7 +70,7 @@ def today():
 @reads_only
 def index():
     """The doctor's dashboard: counts, one list or a patient search."""
-    doctor = doctor_queue.doctor_of(db.session, current_user)
+    doctor = doctor_queue.doctor_of(current_user)
     form = QueueForm(formdata=request.args)
     if doctor is None:
         return render_template("doctor/index.html", doctor=None, form=form)

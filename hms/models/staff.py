@@ -4,7 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hms.models.base import Base, UTCDateTime, utcnow
@@ -30,6 +30,8 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped on sign-out, password reset and deactivation: ends every session of the account.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # A doctor's enrolment; the user loader reads it (and its department) with the user.
+    doctor: Mapped["Doctor | None"] = relationship(viewonly=True)  # noqa: F821
 
     @property
     def home_endpoint(self) -> str:

@@ -87,12 +87,10 @@ class Dashboard:
     query: str = ""
 
 
-def doctor_of(session: Session, user: User) -> Doctor | None:
+def doctor_of(user: User) -> Doctor | None:
     """The doctor enrolment of a signed-in user (with the department every page names),
-    None if not enrolled."""
-    return session.scalar(
-        sa.select(Doctor).where(Doctor.user_id == user.id).options(joinedload(Doctor.department))
-    )
+    None if not enrolled. The user loader reads it with the user (no query of its own)."""
+    return user.doctor
 
 
 def _capped_count(*conditions):
