@@ -76,9 +76,11 @@ def init_access(app: Flask) -> None:
     @app.before_request
     def expire_idle_session():
         # Only a signed-in session carries "_user_id": visitors skip loading a user at all.
-        if request.endpoint == "static" or "_user_id" not in session:
-            return None
-        if not current_user.is_authenticated:
+        if (
+            request.endpoint == "static"
+            or "_user_id" not in session
+            or not current_user.is_authenticated
+        ):
             return None
         idle_limit = app.config["HMS_SESSION_IDLE_MINUTES"] * 60
         last_seen = session.get("seen", 0)

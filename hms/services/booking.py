@@ -15,9 +15,9 @@ from hms.models.base import UTCDateTime, utcnow
 from hms.services.catalog import HoursCard
 from hms.services.patients import (
     FIND_PATIENT_ID,
-    clean_name,
-    fold_name,
+    match_params,
     new_patient_cte,
+    new_patient_params,
     register_patient,
 )
 from hms.services.scheduling import BookingPolicy, slot_grid, taken_times
@@ -229,7 +229,7 @@ def _book_in_one_statement(session: Session, request: BookingRequest, now: datet
     unique key, and the booking is made again for the patient now found.
     """
     connection = session.connection()  # in autocommit since read_only()
-    match = {"phone": request.phone, "name_key": fold_name(request.name)}
+    match = match_params(request.name, request.phone)
     reference = new_reference()
     appointment = {
         "reference": reference,
@@ -242,14 +242,7 @@ def _book_in_one_statement(session: Session, request: BookingRequest, now: datet
     }
     found = connection.execute(FIND_PATIENT_ID, match).first()
     if found is None:
-        day = now.date()
-        new_patient = {
-            "key": day,
-            "day_prefix": f"{day:%Y%m%d}",
-            "full_name": clean_name(request.name),
-            "email": request.email,
-            **match,
-        }
+        new_patient = new_patient_params(request.name, request.phone, request.email, now.date())
         try:
             connection.execute(BOOK_NEW_PATIENT, {**appointment, **new_patient})
             return reference

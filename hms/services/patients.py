@@ -77,14 +77,30 @@ FIND_PATIENT_ID = sa.select(Patient.id, Patient.email).where(*MATCH)
 INSERT_PATIENT = sa.insert(Patient.__table__).returning(Patient.id)
 
 
+def match_params(name: str, phone: str) -> dict:
+    """The parameters of MATCH (FIND_PATIENT, FIND_PATIENT_ID) for a name and canonical phone."""
+    return {"phone": phone, "name_key": fold_name(name)}
+
+
+def new_patient_params(name: str, phone: str, email: str | None, day: date) -> dict:
+    """The parameters new_patient_cte takes to register this person on `day` (all but
+    booked_at, the registration time the whole statement shares)."""
+    return {
+        "key": day,
+        "day_prefix": f"{day:%Y%m%d}",
+        "full_name": clean_name(name),
+        "email": email or None,
+        **match_params(name, phone),
+    }
+
+
 def new_patient_cte() -> sa.CTE:
     """PostgreSQL: a `new_patient` CTE that registers a patient with the day's next
     patient ID and returns the patient's `id`, for one statement that goes on to use it.
 
-    Parameters: key (the hospital-local day), day_prefix (its YYYYMMDD), full_name,
-    name_key, phone, email, booked_at (the registration time). The number is spelt as
-    format_patient_id spells it. A statement that fails undoes the counter with everything
-    else: no gap, no duplicate.
+    Parameters: those of new_patient_params, and booked_at (the registration time). The
+    number is spelt as format_patient_id spells it. A statement that fails undoes the
+    counter with everything else: no gap, no duplicate.
     """
     number = upsert_statement(
         "postgresql", PatientIdCounter, PatientIdCounter.day, PatientIdCounter.last_number
@@ -113,7 +129,7 @@ def new_patient_cte() -> sa.CTE:
 
 def find_patient(session: Session, name: str, phone: str) -> Patient | None:
     """Return the patient with this canonical phone and name, if any."""
-    return session.scalar(FIND_PATIENT, {"phone": phone, "name_key": fold_name(name)})
+    return session.scalar(FIND_PATIENT, match_params(name, phone))
 
 
 def register_patient(
@@ -126,7 +142,7 @@ def register_patient(
     that a new patient's ID is based on. Extra keyword arguments are demographics
     (gender, date_of_birth, address) for a new patient.
     """
-    match = {"phone": phone, "name_key": fold_name(name)}
+    match = match_params(name, phone)
     session.flush()  # the statements below run straight on the connection, past the ORM
     connection = session.connection()
     found = connection.execute(FIND_PATIENT_ID, match).first()
