@@ -10,17 +10,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from hms.database import read_only, write_transaction
-from hms.models import WEEKDAYS, Appointment, Doctor, Patient, ScheduleBlock, User
+from hms.models import (
+    ACTIVE_STATUSES,
+    WEEKDAYS,
+    Appointment,
+    Doctor,
+    Patient,
+    ScheduleBlock,
+    User,
+)
 from hms.models.base import UTCDateTime, utcnow
 from hms.services.catalog import HoursCard
 from hms.services.patients import (
     FIND_PATIENT_ID,
+    MATCH,
     match_params,
     new_patient_cte,
     new_patient_params,
     register_patient,
 )
-from hms.services.scheduling import BookingPolicy, slot_grid, taken_times
+from hms.services.scheduling import BookingPolicy, slot_grid
 
 # Unambiguous characters (no 0/O, 1/I/L, U): 30 symbols, 12 of them ~ 59 bits.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -66,25 +75,49 @@ def normalize_reference(raw: str) -> str:
 
 @dataclass(frozen=True)
 class ConsultingDay:
-    """A bookable doctor's hours on one weekday, as the booking transaction reads them."""
+    """A bookable doctor's hours on one weekday, as the booking reads them before it
+    writes, with whether the requested slot is held and (when asked) the patient's id."""
 
     name: str
     slot_minutes: int | None
     schedule: tuple[HoursCard, ...]
+    slot_taken: bool = False
+    patient_id: int | None = None
 
 
-# The booking's statements, built once: the doctor's hours are read before the write lock
-# is taken, the appointment is inserted while it is held (both plain indexed statements).
-CONSULTING_DAY = (
-    sa.select(User.full_name, Doctor.slot_minutes, ScheduleBlock.start_time, ScheduleBlock.end_time)
-    .select_from(Doctor)
-    .join(Doctor.user)
-    .outerjoin(
-        ScheduleBlock,
-        (ScheduleBlock.doctor_id == Doctor.id) & (ScheduleBlock.weekday == sa.bindparam("weekday")),
+def _consulting_day(with_patient: bool) -> sa.Select:
+    """The booking's check before it writes, one statement: the doctor's hours on the
+    :weekday, whether an active appointment holds :time on :day (the slot index answers),
+    and, `with_patient`, the id of the patient matching :phone and :name_key."""
+    slot_held = sa.exists().where(
+        Appointment.doctor_id == sa.bindparam("doctor_id"),
+        Appointment.scheduled_date == sa.bindparam("day"),
+        Appointment.scheduled_time == sa.bindparam("time"),
+        Appointment.status.in_(ACTIVE_STATUSES),
     )
-    .where(Doctor.id == sa.bindparam("doctor_id"), Doctor.is_bookable, User.is_active)
-)
+    columns = [User.full_name, Doctor.slot_minutes, ScheduleBlock.start_time]
+    columns += [ScheduleBlock.end_time, slot_held.label("slot_taken")]
+    if with_patient:
+        patient = sa.select(Patient.id).where(*MATCH).scalar_subquery()
+        columns.append(patient.label("patient_id"))
+    return (
+        sa.select(*columns)
+        .select_from(Doctor)
+        .join(Doctor.user)
+        .outerjoin(
+            ScheduleBlock,
+            (ScheduleBlock.doctor_id == Doctor.id)
+            & (ScheduleBlock.weekday == sa.bindparam("weekday")),
+        )
+        .where(Doctor.id == sa.bindparam("doctor_id"), Doctor.is_bookable, User.is_active)
+    )
+
+
+# The booking's statements, built once: the check is read before the write lock is taken
+# (PostgreSQL's also matches the patient, for the one-statement booking), the appointment
+# is inserted while it is held.
+CONSULTING_DAY = _consulting_day(with_patient=False)
+CONSULTING_DAY_AND_PATIENT = _consulting_day(with_patient=True)
 INSERT_APPOINTMENT = sa.insert(Appointment.__table__)
 
 
@@ -138,20 +171,36 @@ def _booking_statements() -> tuple[sa.Insert, sa.Insert]:
 BOOK_NEW_PATIENT, BOOK_KNOWN_PATIENT = _booking_statements()
 
 
-def consulting_day(session: Session, doctor_id: int, day: date) -> ConsultingDay | None:
-    """The doctor's hours on that day's weekday, or None unless the public may book them."""
-    params = {"doctor_id": doctor_id, "weekday": day.weekday()}
-    rows = session.connection().execute(CONSULTING_DAY, params).all()
+def consulting_day(
+    session: Session, request: BookingRequest, with_patient: bool = False
+) -> ConsultingDay | None:
+    """The doctor's hours on the requested day's weekday and whether the requested slot is
+    held (with the matching patient's id if `with_patient`), or None unless the public may
+    book the doctor."""
+    day = request.day
+    params = {
+        "doctor_id": request.doctor_id,
+        "weekday": day.weekday(),
+        "day": day,
+        "time": request.time,
+    }
+    if with_patient:
+        params.update(match_params(request.name, request.phone))
+    statement = CONSULTING_DAY_AND_PATIENT if with_patient else CONSULTING_DAY
+    rows = session.connection().execute(statement, params).all()
     if not rows:
         return None
+    first = rows[0]
     return ConsultingDay(
-        name=rows[0].full_name,
-        slot_minutes=rows[0].slot_minutes,
+        name=first.full_name,
+        slot_minutes=first.slot_minutes,
         schedule=tuple(
             HoursCard(day.weekday(), row.start_time, row.end_time)
             for row in rows
             if row.start_time is not None
         ),
+        slot_taken=bool(first.slot_taken),
+        patient_id=first.patient_id if with_patient else None,
     )
 
 
@@ -186,14 +235,15 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
     # Checked before the write lock is taken, to hold it as briefly as possible: the slot's
     # unique index still settles a race for it inside the transaction.
     outside_transaction = read_only(session)
-    doctor = consulting_day(session, request.doctor_id, request.day)
+    in_one_statement = outside_transaction and session.get_bind().dialect.name == "postgresql"
+    doctor = consulting_day(session, request, with_patient=in_one_statement)
     if doctor is None:
         raise BookingError("doctor_id", "Choose a doctor from the list.")
     check_slot(doctor, request.day, request.time, now, policy)
-    if request.time in taken_times(session, request.doctor_id, request.day):
+    if doctor.slot_taken:
         raise SlotTaken(_taken_message(request))
-    if outside_transaction and session.get_bind().dialect.name == "postgresql":
-        return _book_in_one_statement(session, request, now)
+    if in_one_statement:
+        return _book_in_one_statement(session, request, now, doctor.patient_id)
     with write_transaction(session):
         patient_id = register_patient(
             session, name=request.name, phone=request.phone, email=request.email, day=now.date()
@@ -219,17 +269,19 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
     return reference
 
 
-def _book_in_one_statement(session: Session, request: BookingRequest, now: datetime) -> str:
+def _book_in_one_statement(
+    session: Session, request: BookingRequest, now: datetime, patient_id: int | None
+) -> str:
     """PostgreSQL: book with one statement outside any transaction, which the server runs
     atomically, so the day's patient-number row is locked only while the statement runs
     and commits, not across round trips (it orders every new patient's booking).
 
     A statement that fails undoes all of itself, its patient number included; a concurrent
     registration of the same person makes the new-patient statement fail on the patients'
-    unique key, and the booking is made again for the patient now found.
+    unique key, and the booking is made again for the patient now found. `patient_id` is
+    the patient's as the check before found them (None: a new patient).
     """
     connection = session.connection()  # in autocommit since read_only()
-    match = match_params(request.name, request.phone)
     reference = new_reference()
     appointment = {
         "reference": reference,
@@ -240,8 +292,7 @@ def _book_in_one_statement(session: Session, request: BookingRequest, now: datet
         "reason": request.reason,
         "booked_at": utcnow(),
     }
-    found = connection.execute(FIND_PATIENT_ID, match).first()
-    if found is None:
+    if patient_id is None:
         new_patient = new_patient_params(request.name, request.phone, request.email, now.date())
         try:
             connection.execute(BOOK_NEW_PATIENT, {**appointment, **new_patient})
@@ -249,11 +300,12 @@ def _book_in_one_statement(session: Session, request: BookingRequest, now: datet
         except IntegrityError as error:
             _raise_unless_duplicate(error)
         # The slot was taken, or the same person registered, a moment ago.
-        found = connection.execute(FIND_PATIENT_ID, match).first()
-        if found is None:
+        found = connection.execute(FIND_PATIENT_ID, match_params(request.name, request.phone))
+        patient_id = found.scalar()
+        if patient_id is None:
             raise SlotTaken(_taken_message(request))
     try:
-        connection.execute(BOOK_KNOWN_PATIENT, {**appointment, "patient_id": found.id})
+        connection.execute(BOOK_KNOWN_PATIENT, {**appointment, "patient_id": patient_id})
     except IntegrityError as error:
         _raise_unless_duplicate(error)
         raise SlotTaken(_taken_message(request)) from None
