@@ -15,6 +15,7 @@ from hms.models.scheduling import (
     Department,
     Doctor,
     ScheduleBlock,
+    holds_slot,
 )
 from hms.models.staff import ROLE_HOMES, ROLES, User
 
@@ -44,4 +45,5 @@ __all__ = [
     "PriceItem",
     "ScheduleBlock",
     "User",
+    "holds_slot",
 ]

@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session, joinedload
 
 from hms.database import read_only, write_transaction
 from hms.models import (
-    ACTIVE_STATUSES,
     WEEKDAYS,
     Appointment,
     Doctor,
     Patient,
     ScheduleBlock,
     User,
+    holds_slot,
 )
 from hms.models.base import UTCDateTime, utcnow
 from hms.services.catalog import HoursCard
@@ -93,7 +93,7 @@ def _consulting_day(with_patient: bool) -> sa.Select:
         Appointment.doctor_id == sa.bindparam("doctor_id"),
         Appointment.scheduled_date == sa.bindparam("day"),
         Appointment.scheduled_time == sa.bindparam("time"),
-        Appointment.status.in_(ACTIVE_STATUSES),
+        holds_slot(),
     )
     columns = [User.full_name, Doctor.slot_minutes, ScheduleBlock.start_time]
     columns += [ScheduleBlock.end_time, slot_held.label("slot_taken")]

@@ -8,7 +8,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from hms.models import ACTIVE_STATUSES, Appointment
+from hms.models import Appointment, holds_slot
 from hms.services.catalog import DoctorCard
 
 
@@ -62,14 +62,16 @@ def slot_grid(doctor: Consulting, day: date, default_minutes: int) -> list[time]
 TAKEN_TIMES = sa.select(Appointment.scheduled_time).where(
     Appointment.doctor_id == sa.bindparam("doctor_id"),
     Appointment.scheduled_date == sa.bindparam("day"),
-    Appointment.status.in_(ACTIVE_STATUSES),
+    holds_slot(),
 )
 
 
 def taken_times(session: Session, doctor_id: int, day: date) -> set[time]:
     """Start times already held by an active appointment with the doctor that day."""
-    # Straight on the connection: the ORM adds only overhead to a plain column read.
-    return set(session.connection().scalars(TAKEN_TIMES, {"doctor_id": doctor_id, "day": day}))
+    # Straight on the connection (the ORM adds only overhead to a plain column read), all
+    # rows fetched at once.
+    rows = session.connection().execute(TAKEN_TIMES, {"doctor_id": doctor_id, "day": day})
+    return set(rows.scalars().all())
 
 
 def free_slots(
