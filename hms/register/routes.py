@@ -59,12 +59,13 @@ def index():
     department = request.args.get("department", type=int)
     department = department if department and department <= MAX_ID else None
     day = today()
+    movements = front_desk.latest_movements(db.session, day, zone)
     return render_template(
         "register/index.html",
         counts=front_desk.day_counts(db.session, day, zone),
         occupancy=front_desk.occupancy(db.session),
-        admitted_today=front_desk.latest_on(db.session, Admission.admitted_at, day, zone),
-        discharged_today=front_desk.latest_on(db.session, Admission.discharged_at, day, zone),
+        admitted_today=movements.admitted,
+        discharged_today=movements.discharged,
         bills=front_desk.open_bills(db.session, page_arg(), department),
         department=department and db.session.get(Department, department),
     )

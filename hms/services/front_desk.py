@@ -128,9 +128,10 @@ def day_counts(session: Session, day: date, timezone: str) -> DayCounts:
     return DayCounts(*row)
 
 
-def _latest(column):
-    """The latest admissions whose `column` falls between :start and :end."""
-    return (
+def _latest(kind: str, column) -> sa.Select:
+    """One part of LATEST: the latest :limit admissions whose `column` falls between :start
+    and :end, each row marked with `kind`."""
+    chosen = (
         sa.select(
             Admission.id,
             Patient.full_name.label("patient"),
@@ -142,18 +143,36 @@ def _latest(column):
         .where(column >= sa.bindparam("start"), column < sa.bindparam("end"))
         .order_by(column.desc())
         .limit(sa.bindparam("limit"))
+        .subquery(kind)
     )
+    return sa.select(sa.literal_column(f"'{kind}'").label("kind"), *chosen.c)
 
 
-LATEST = {column: _latest(column) for column in (Admission.admitted_at, Admission.discharged_at)}
+# Both of the day's lists in one round trip.
+LATEST = sa.union_all(
+    _latest("admitted", Admission.admitted_at), _latest("discharged", Admission.discharged_at)
+)
 
 
-def latest_on(session: Session, column, day: date, timezone: str, limit: int = 10):
-    """The latest `limit` admissions whose `column` (admitted_at or discharged_at) falls
-    on `day`, as rows of id, patient, department and `at`."""
+@dataclass(frozen=True)
+class DayMovements:
+    """The latest admissions and discharges of a day, newest first (rows of id, patient,
+    department and `at`)."""
+
+    admitted: list
+    discharged: list
+
+
+def latest_movements(session: Session, day: date, timezone: str, limit: int = 10) -> DayMovements:
+    """The latest `limit` admissions and the latest `limit` discharges on `day`."""
     start, end = local_day_bounds(day, timezone)
     params = {"start": start, "end": end, "limit": limit}
-    return session.connection().execute(LATEST[column], params).all()
+    rows = session.connection().execute(LATEST, params).all()
+    rows.sort(key=lambda row: row.at, reverse=True)
+    return DayMovements(
+        admitted=[row for row in rows if row.kind == "admitted"],
+        discharged=[row for row in rows if row.kind == "discharged"],
+    )
 
 
 def _open_bills(by_department: bool) -> tuple[sa.Select, sa.Select]:

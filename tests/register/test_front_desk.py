@@ -61,6 +61,23 @@ def test_dashboard_shows_occupancy_today_and_open_bills(desk, ward):
     assert cells(html, "Rohan Khan")[5:] == ["₹500.00", "₹0.00", "₹500.00"]
 
 
+def listed(html: str, list_id: str) -> list[str]:
+    """The patient names of one of the dashboard's day lists, in order."""
+    section = html[html.index(f'id="{list_id}"') :].split("</ul>")[0]
+    return re.findall(r"<a href=[^>]*>([^<]+)</a>", section)
+
+
+def test_dashboard_lists_the_days_admissions_and_discharges_newest_first(app, desk, ward):
+    with app.app_context():
+        support.discharge(db.session, app, ward[2], override_reason="Settles at the counter")
+        support.discharge(db.session, app, ward[0], override_reason="Settles at the counter")
+    html = desk.get("/register/").get_data(as_text=True)
+    names = ["Rohan Khan", "Mira Das", "Ravi Iyer", "Asha Verma"]
+    assert listed(html, "admitted-today") == names
+    assert listed(html, "discharged-today") == ["Asha Verma", "Mira Das"]
+    assert 'id="count-discharges-today">2<' in html
+
+
 def test_a_department_without_beds_is_not_shown_as_full(app, desk, ward):
     """An outpatient department has no beds to fill: no occupancy meter at 100 %."""
     with app.app_context():
