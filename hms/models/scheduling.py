@@ -137,7 +137,7 @@ class Appointment(Base):
 
 
 def holds_slot() -> sa.ColumnElement[bool]:
-    """ "The appointment holds its slot", with the active statuses written into the SQL as
-    the slot index's predicate is: the databases can match that partial index, and no list
-    parameter is expanded each time a statement runs."""
+    """Whether an appointment holds its slot (is pending or confirmed), with the statuses
+    written into the SQL as in the slot index's predicate: the databases can match that
+    partial index, and no list parameter is expanded each time a statement runs."""
     return Appointment.status.in_([sa.literal_column(f"'{s}'") for s in ACTIVE_STATUSES])
