@@ -55,6 +55,11 @@ def test_walk_in_to_final_bill(app, live_server, staff, hospital, screen, width,
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#dashboard-title")).to_have_text("Front desk")
     check_page(page, width, "dashboard-empty")
+    # Each department's occupancy meter is drawn readably wide (it was a hairline once the
+    # table stacked on a phone).
+    meters = page.locator("meter.occupancy-meter")
+    widths = meters.evaluate_all("all => all.map(meter => meter.getBoundingClientRect().width)")
+    assert widths and min(widths) >= 90, widths
 
     # A walk-in patient is registered and gets a patient ID.
     page.get_by_role("link", name="Register walk-in").click()
