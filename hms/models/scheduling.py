@@ -10,6 +10,8 @@ from hms.models.base import Base, UTCDateTime, utcnow
 APPOINTMENT_STATUSES = ("pending", "confirmed", "completed", "canceled")
 # Statuses that hold a slot; a canceled or completed appointment does not block booking.
 ACTIVE_STATUSES = ("pending", "confirmed")
+# The same rule in SQL, as the slot index's predicate spells it (see holds_slot).
+ACTIVE_SQL = "status IN ({})".format(", ".join(f"'{status}'" for status in ACTIVE_STATUSES))
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -105,8 +107,8 @@ class Appointment(Base):
             "scheduled_date",
             "scheduled_time",
             unique=True,
-            sqlite_where=sa.text("status IN ('pending', 'confirmed')"),
-            postgresql_where=sa.text("status IN ('pending', 'confirmed')"),
+            sqlite_where=sa.text(ACTIVE_SQL),
+            postgresql_where=sa.text(ACTIVE_SQL),
         ),
         sa.Index("ix_appointments_doctor_date", "doctor_id", "scheduled_date"),
         sa.Index("ix_appointments_doctor_status_date", "doctor_id", "status", "scheduled_date"),
