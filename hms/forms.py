@@ -76,3 +76,52 @@ def control(field, **attrs) -> Markup:
         hidden = getattr(widget, "hide_value", False)
         attrs["value"] = "" if hidden else field._value()
     return Markup(f"<input {attributes(name=field.name, **attrs)}>")
+
+
+def field(f, type=None, help=None, **attrs) -> Markup:
+    """A labelled control with its help text and errors, both tied to it for screen readers
+    (aria-describedby), the control marked invalid when the field has errors. Extra keyword
+    arguments become the control's attributes."""
+    described = []
+    if help:
+        described.append(f"{f.id}-help")
+    if f.errors:
+        described.append(f"{f.id}-error")
+    options = {"class": "form-control is-invalid" if f.errors else "form-control"}
+    if described:
+        options["aria-describedby"] = " ".join(described)
+    if f.errors:
+        options["aria-invalid"] = "true"
+    if type:
+        options["type"] = type
+    options.update(attrs)
+    name = escape(f.id)
+    parts = [
+        '<div class="mb-3">',
+        f'<label class="form-label" for="{name}">{escape(f.label.text)}</label>',
+        control(f, **options),
+    ]
+    if help:
+        parts.append(f'<div id="{name}-help" class="form-text">{escape(help)}</div>')
+    if f.errors:
+        errors = escape(" ".join(f.errors))
+        parts.append(f'<div id="{name}-error" class="invalid-feedback d-block">{errors}</div>')
+    parts.append("</div>")
+    return Markup("\n".join(parts))
+
+
+EXPIRED_FORM = Markup(
+    '<div class="alert alert-warning" role="alert">This form had expired. Your entries are'
+    " kept: please check them and submit again.</div>"
+)
+FORM_HAS_ERRORS = Markup(
+    '<div class="alert alert-danger" role="alert">Please correct the highlighted fields.</div>'
+)
+
+
+def form_errors(form) -> Markup:
+    """The message above a rejected form: expired (a stale CSRF token) or fields to correct."""
+    token = getattr(form, "csrf_token", None)
+    if token is not None and token.errors:
+        return EXPIRED_FORM
+    return FORM_HAS_ERRORS if form.errors else Markup("")

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, has_request_context, request, url_for
 from flask.sessions import SecureCookieSessionInterface
+from markupsafe import Markup, escape
 
-from hms.forms import control
+from hms.forms import control, field, form_errors
 from hms.services.patients import display_phone
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -41,6 +42,21 @@ def format_money(amount: Decimal | int | str, currency: str) -> str:
     """Format an amount with the currency's sign and two decimals: ₹1,234.50."""
     sign = CURRENCY_SIGNS.get(currency, currency + " ")
     return f"{sign}{Decimal(amount):,.2f}"
+
+
+BADGE_COLOURS = {
+    "pending": "warning text-dark",
+    "confirmed": "primary",
+    "completed": "success",
+    "canceled": "secondary",
+}
+
+
+def status_badge(status: str) -> Markup:
+    """An appointment's status as a coloured badge."""
+    colour = BADGE_COLOURS.get(status, "secondary")
+    status = escape(status)
+    return Markup(f'<span class="badge bg-{colour} status-{status}">{status}</span>')
 
 
 class SignedCookieSessions(SecureCookieSessionInterface):
@@ -114,7 +130,9 @@ def init_web(app: Flask) -> None:
             "hospital_address": app.config["HMS_HOSPITAL_ADDRESS"],
         }
 
-    app.jinja_env.globals["control"] = control
+    app.jinja_env.globals.update(
+        control=control, field=field, form_errors=form_errors, status_badge=status_badge
+    )
     app.jinja_env.globals["url_for"] = cached_url_for()
     app.jinja_env.filters["money"] = lambda amount: format_money(amount, app.config["HMS_CURRENCY"])
     app.jinja_env.filters["phone"] = display_phone

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask import template_rendered
 from sqlalchemy import event
 
 from hms.extensions import db
@@ -130,3 +131,50 @@ def test_signed_in_staff_and_waiting_messages_get_a_page_of_their_own(app, hospi
         session["_flashes"] = [("info", "Your last visit ended.")]
     assert "Your last visit ended." in visitor.get("/").get_data(as_text=True)
     assert "Your last visit ended." not in visitor.get("/").get_data(as_text=True)
+
+
+@contextmanager
+def pages_drawn(app, template: str):
+    """Count how often `template` is drawn while the block runs."""
+    drawn = []
+
+    def note(_sender, template, context, **_extra):
+        drawn.append(template.name)
+
+    template_rendered.connect(note, app)
+    try:
+        yield lambda: drawn.count(template)
+    finally:
+        template_rendered.disconnect(note, app)
+
+
+def test_the_status_page_around_each_visitors_lookup_is_drawn_once(app, hospital):
+    first, second = app.test_client(), app.test_client()
+    with pages_drawn(app, "public/status.html") as drawn:
+        token = token_of(first.get("/status"))
+        found = first.post(
+            "/status", data={"name": "Zoë <Verma>", "phone": "98765 43210", "csrf_token": token}
+        ).get_data(as_text=True)
+        other = second.get("/status").get_data(as_text=True)
+        rejected = second.post("/status", data={"name": "", "phone": "x"})
+    assert drawn() == 1
+
+    # The first visitor's answer and entries, escaped, are on their page only.
+    assert 'id="no-booking"' in found and 'value="Zoë &lt;Verma&gt;"' in found
+    assert "no-booking" not in other and "Verma" not in other
+    assert CSRF_RE.search(other).group(1) != CSRF_RE.search(found).group(1)
+    assert "<!--hms-part:" not in found + other
+    # A rejected lookup gets its own messages in the same page.
+    assert rejected.status_code == 400
+    assert "This form had expired" in rejected.get_data(as_text=True)
+    assert found.count("<title>My bookings") == 1
+
+
+def test_signed_in_staff_get_a_status_page_of_their_own(app, hospital, staff):
+    visitor, colleague = app.test_client(), app.test_client()
+    visitor.get("/status")
+    assert sign_in(colleague, staff["register"]).status_code == 303
+    staff_page = colleague.get("/status").get_data(as_text=True)
+    assert "Sign out (" in staff_page and 'name="phone"' in staff_page
+    shared_page = visitor.get("/status").get_data(as_text=True)
+    assert "Staff sign-in" in shared_page and "Sign out (" not in shared_page

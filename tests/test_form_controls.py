@@ -9,7 +9,7 @@ import hms.doctor.forms
 import hms.public.forms
 import hms.register.forms
 from hms.doctor.forms import PriceListChargeForm
-from hms.forms import control
+from hms.forms import control, field, form_errors
 
 MODULES = (hms.public.forms, hms.auth.forms, hms.doctor.forms, hms.register.forms, hms.admin.forms)
 FORMS = sorted(
@@ -36,3 +36,33 @@ def test_each_control_is_drawn_as_wtforms_draws_it(app, form_class):
                 assert control(field, **extra) == field(**extra), (field.name, extra)
             drawn += 1
         assert drawn
+
+
+def test_a_field_ties_its_label_help_and_errors_to_its_control(app):
+    with app.test_request_context("/", method="POST", data={"name": "<b>Zoë</b>", "phone": ""}):
+        form = hms.public.forms.StatusForm()
+        form.validate()
+        name, phone = form.name, form.phone
+        phone.errors = [*phone.errors, "Use <digits>."]
+        plain = str(field(name, help="As <on> your ID", maxlength=100))
+        wrong = str(field(phone, type="tel"))
+    assert '<label class="form-label" for="name">Full name</label>' in plain
+    assert 'aria-describedby="name-help"' in plain and "aria-invalid" not in plain
+    assert 'value="&lt;b&gt;Zoë&lt;/b&gt;"' in plain and 'maxlength="100"' in plain
+    assert '<div id="name-help" class="form-text">As &lt;on&gt; your ID</div>' in plain
+    assert 'class="form-control is-invalid"' in wrong and 'type="tel"' in wrong
+    assert 'aria-describedby="phone-error"' in wrong and 'aria-invalid="true"' in wrong
+    assert 'id="phone-error" class="invalid-feedback d-block">Enter your phone number.' in wrong
+    assert "Use &lt;digits&gt;." in wrong and "<digits>" not in wrong
+
+
+def test_the_forms_message_tells_an_expired_form_from_fields_to_correct(app):
+    with app.test_request_context("/", method="POST", data={"name": "Asha"}):
+        expired, wrong = (
+            hms.public.forms.StatusForm(),
+            hms.public.forms.StatusForm(meta={"csrf": False}),
+        )
+        expired.validate(), wrong.validate()
+        assert "This form had expired" in form_errors(expired)
+        assert "Please correct the highlighted fields." in form_errors(wrong)
+        assert form_errors(hms.public.forms.StatusForm(formdata=None)) == ""

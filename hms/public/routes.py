@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from hms.database import reads_only
@@ -25,7 +26,7 @@ from hms.public import bp
 from hms.public.forms import BookingForm, ContactForm, StatusForm
 from hms.services import booking, catalog, contact, scheduling
 from hms.services.clock import hospital_now
-from hms.services.lookup import lookup_status
+from hms.services.lookup import StatusLookup, lookup_status
 
 
 def policy() -> scheduling.BookingPolicy:
@@ -71,14 +72,41 @@ def draw_home(form: BookingForm, known: catalog.Catalog, now: datetime, slots=()
 TOKEN_SLOT = "hms-csrf-token-goes-here"
 
 
+def same_page_for_everyone() -> bool:
+    """Whether the visitor sees the page everyone sees: not signed in (no staff links in
+    the menu) and no message waiting (a message is drawn above the content)."""
+    return not current_user.is_authenticated and "_flashes" not in session
+
+
+def page_with_parts(key: tuple, template: str, **parts: str) -> str:
+    """The page `template` with its `parts` (HTML drawn for this visitor) put in.
+
+    The rest of the page is the same for every visitor who sees the page everyone sees,
+    so it is drawn once per catalogue read for them; others get it drawn each time.
+    """
+    holes = {name: Markup(f"<!--hms-part:{name}-->") for name in parts}
+    if same_page_for_everyone():
+        page = catalog.cache().page(db.session, key, lambda _: render_template(template, **holes))
+    else:
+        page = render_template(template, **holes)
+    for name, html in parts.items():
+        page = page.replace(holes[name], html, 1)
+    return page
+
+
+def render_part(template: str, **context) -> Markup:
+    """Part of a page: `template` drawn with `context` and the app's template globals."""
+    return Markup(current_app.jinja_env.get_template(template).render(context))
+
+
 @bp.get("/")
 def index():
     """Home: departments, doctors and the booking form.
 
-    Everyone who is not signed in and has no message waiting gets the same page but for the
-    form's token, so the page is drawn once per catalogue read and the token put in.
+    Everyone who sees the page everyone sees gets the same page but for the form's token,
+    so the page is drawn once per catalogue read and the token put in.
     """
-    if current_user.is_authenticated or "_flashes" in session:
+    if not same_page_for_everyone():
         return render_home(BookingForm())
     now = hospital_now(policy().timezone)
 
@@ -169,13 +197,23 @@ def status():
     """Look up one's bookings by name and phone."""
     form = StatusForm()
     if request.method == "GET":
-        return render_template("public/status.html", form=form)
+        return status_page(form)
     if not form.validate_on_submit():
-        return render_template("public/status.html", form=form), error_status(form)
+        return status_page(form), error_status(form)
     result = lookup_status(
         db.session, form.name.data, form.canonical_phone, catalog.current(db.session)
     )
-    return render_template("public/status.html", form=form, result=result, searched=True)
+    return status_page(form, result, searched=True)
+
+
+def status_page(form: StatusForm, result: StatusLookup | None = None, searched=False) -> str:
+    """The status page: the lookup form as submitted and, after a search, what it found."""
+    return page_with_parts(
+        ("status",),
+        "public/status.html",
+        lookup_form=render_part("public/_status_form.html", form=form),
+        lookup_result=render_part("public/_status_result.html", result=result) if searched else "",
+    )
 
 
 @bp.route("/contact", methods=["GET", "POST"])
