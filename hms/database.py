@@ -6,10 +6,11 @@ import select
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from weakref import WeakKeyDictionary
 
 from flask import Flask, request
-from sqlalchemy import event, exc
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, exc
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
 
 # Execution options: SQLite takes its write lock when the transaction begins (WRITE_OPTION),
@@ -95,9 +96,10 @@ WRITER_FD = "hms_writer_fd"
 
 def configure_engine(engine: Engine) -> None:
     """Apply the per-connection settings HMS relies on (SQLite: WAL, foreign keys; a
-    server: connections checked as they leave the pool)."""
+    server: connections checked as they leave the pool, and a pool for reading())."""
     if engine.dialect.name != "sqlite":
         check_on_checkout(engine)
+        _add_reader(engine)
         return
     database = engine.url.database
     queue = WriterQueue(database) if database and database != ":memory:" else None
@@ -134,6 +136,45 @@ def configure_engine(engine: Engine) -> None:
         # A connection going back to the pool mid-transaction is rolled back there.
         if record is not None:
             WriterQueue.leave(record.info)
+
+
+# On a database server, reading() lends connections of a second pool on the same database,
+# whose connections are in autocommit mode from the start: switching a pooled connection to
+# autocommit and back on each loan (as read_only() does) costs more than the read it serves.
+_READERS: "WeakKeyDictionary[Engine, Engine]" = WeakKeyDictionary()
+
+
+def _add_reader(engine: Engine) -> None:
+    reader = _READERS[engine] = create_engine(engine.url, isolation_level="AUTOCOMMIT")
+    check_on_checkout(reader)
+    event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
+
+
+def reading_engine(engine: Engine) -> Engine:
+    """The engine whose connections reading() lends: on a server, the autocommit pool kept
+    beside `engine` (closed with it); on SQLite, `engine` itself."""
+    return _READERS.get(engine, engine)
+
+
+@contextmanager
+def reading(session: Session) -> Iterator[Connection]:
+    """A connection for plain reads, each statement on its own (no BEGIN and ROLLBACK), for
+    the hot reads of the public pages.
+
+    A session already in a transaction lends its own connection, so that what it has
+    written shows. Otherwise the connection is borrowed for the block alone, without the
+    session's bookkeeping, and the session holds no connection for the request to give back.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction():
+        yield session.connection()
+        return
+    engine = session.get_bind()
+    with reading_engine(engine).connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.execution_options(**{READ_OPTION: True})  # the begin hook skips BEGIN
+        yield connection
 
 
 def read_only(session: Session) -> bool:

@@ -5,10 +5,11 @@ import re
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from hms.database import READ_OPTION, WRITE_OPTION
+from hms.database import READ_OPTION, WRITE_OPTION, reading_engine
 from hms.extensions import db
-from tests.helpers import sign_in
+from tests.helpers import csrf_token, sign_in
 
 
 @pytest.fixture
@@ -16,17 +17,25 @@ def statements(app):
     """(first word, how it ran, execution options, SQL) of each statement sent."""
     seen = []
 
+    with app.app_context():
+        engines = {db.engine, reading_engine(db.engine)}
+        autocommit_pool = reading_engine(db.engine) if len(engines) == 2 else None  # a server's
+
     def record(conn, _cursor, statement, _params, _context, _executemany):
         options = conn.get_execution_options()
-        alone = bool(options.get(READ_OPTION)) or options.get("isolation_level") == "AUTOCOMMIT"
+        alone = (
+            bool(options.get(READ_OPTION))
+            or options.get("isolation_level") == "AUTOCOMMIT"
+            or conn.engine is autocommit_pool
+        )
         how = "alone" if alone else "in transaction"
         seen.append((statement.split()[0].upper(), how, options, statement))
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     yield seen
-    event.remove(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize(
@@ -77,3 +86,30 @@ def test_a_doctor_page_reads_the_enrolment_with_the_user(client, staff, statemen
     sql = [statement for *_, statement in statements]
     assert sum("FROM users" in statement for statement in sql) == 1
     assert not [statement for statement in sql if re.search(r"\bFROM doctors\b", statement)]
+
+
+def test_the_public_lookups_read_alone_on_a_borrowed_connection(
+    app, client, hospital, tomorrow, statements
+):
+    token = csrf_token(client, "/status")
+    slots_url = f"/api/doctors/{hospital.doctors['house']}/slots?date={tomorrow}"
+    client.get(slots_url)  # the catalogue is read
+    statements.clear()
+    sessions_begun = []
+
+    def begun(*_):
+        sessions_begun.append(1)
+
+    event.listen(Session, "after_begin", begun)
+    try:
+        slots = client.get(slots_url)
+        lookup = {"name": "Asha", "phone": "98765 43210", "csrf_token": token}
+        found = client.post("/status", data=lookup)
+    finally:
+        event.remove(Session, "after_begin", begun)
+
+    assert slots.status_code == 200 and "10:00" in slots.get_json()
+    assert found.status_code == 200 and 'id="no-booking"' in found.get_data(as_text=True)
+    assert [(word, how) for word, how, *_ in statements] == [("SELECT", "alone")] * 2
+    # Each read borrowed a connection for itself: the session was never used.
+    assert not sessions_begun

@@ -16,8 +16,10 @@ from functools import cached_property
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from hms.database import reading
 from hms.models import WEEKDAYS, Department, Doctor, ScheduleBlock, User
 from hms.services.recent import Recent
 
@@ -73,7 +75,7 @@ class Catalog:
         return self._doctors_by_id.get(doctor_id)
 
 
-def load_catalog(session: Session) -> Catalog:
+def load_catalog(session: Session | Connection) -> Catalog:
     """Read the catalogue from the database: four queries, whatever its size. Each query
     stands on its own (each row carries its department), so the copy holds together even
     when the queries see the database at slightly different moments (reads outside a
@@ -144,7 +146,12 @@ class CatalogCache:
         self._copy: Recent[tuple[Catalog, dict[Hashable, str]]] = Recent(seconds, now)
 
     def _read(self, session: Session) -> tuple[Catalog, dict[Hashable, str]]:
-        return self._copy.get(None, lambda: (load_catalog(session), {}))
+        return self._copy.get(None, lambda: (self._load(session), {}))
+
+    @staticmethod
+    def _load(session: Session) -> Catalog:
+        with reading(session) as connection:
+            return load_catalog(connection)
 
     def catalog(self, session: Session) -> Catalog:
         """The catalogue, read again from the database when the copy is older than allowed."""

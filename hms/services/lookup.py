@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from hms.database import reading
 from hms.models import Admission, Appointment, Patient
 from hms.services.catalog import Catalog
 from hms.services.patients import fold_name
@@ -66,7 +67,8 @@ def lookup_status(session: Session, name: str, phone: str, known: Catalog) -> St
     """Find the patient by name and canonical phone; None means "no booking found".
     Doctors and wards are named from the catalogue `known`."""
     params = {"phone": phone, "name_key": fold_name(name)}
-    rows = session.connection().execute(LOOKUP, params).all()  # plain columns: no ORM needed
+    with reading(session) as connection:  # plain columns: no ORM needed
+        rows = connection.execute(LOOKUP, params).all()
     if not rows:
         return None
     wards = {department.id: department.name for department in known.departments}

@@ -8,6 +8,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from hms.database import reading
 from hms.models import Appointment, holds_slot
 from hms.services.catalog import DoctorCard
 
@@ -68,10 +69,11 @@ TAKEN_TIMES = sa.select(Appointment.scheduled_time).where(
 
 def taken_times(session: Session, doctor_id: int, day: date) -> set[time]:
     """Start times already held by an active appointment with the doctor that day."""
-    # Straight on the connection (the ORM adds only overhead to a plain column read), all
+    # Straight on a connection (the ORM adds only overhead to a plain column read), all
     # rows fetched at once.
-    rows = session.connection().execute(TAKEN_TIMES, {"doctor_id": doctor_id, "day": day})
-    return set(rows.scalars().all())
+    with reading(session) as connection:
+        rows = connection.execute(TAKEN_TIMES, {"doctor_id": doctor_id, "day": day})
+        return set(rows.scalars().all())
 
 
 def free_slots(
