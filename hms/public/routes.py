@@ -14,7 +14,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
@@ -74,7 +73,8 @@ TOKEN_SLOT = "hms-csrf-token-goes-here"
 def same_page_for_everyone() -> bool:
     """Whether the visitor sees the page everyone sees: not signed in (no staff links in
     the menu) and no message waiting (a message is drawn above the content)."""
-    return not current_user.is_authenticated and "_flashes" not in session
+    # Only a signed-in session carries "_user_id": no user is loaded to find out.
+    return "_user_id" not in session and "_flashes" not in session
 
 
 def page_with_parts(key: tuple, template: str, **parts: str) -> str:
