@@ -41,7 +41,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     init_read_only_views(app, db.session)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -94,12 +94,13 @@ class WriterQueue:
 WRITER_FD = "hms_writer_fd"
 
 
-def configure_engine(engine: Engine) -> None:
+def configure_engine(engine: Engine, options: dict | None = None) -> None:
     """Apply the per-connection settings HMS relies on (SQLite: WAL, foreign keys; a
-    server: connections checked as they leave the pool, and a pool for reading())."""
+    server: connections checked as they leave the pool, and a pool for reading() made with
+    the engine's `options`, SQLALCHEMY_ENGINE_OPTIONS)."""
     if engine.dialect.name != "sqlite":
         check_on_checkout(engine)
-        _add_reader(engine)
+        _add_reader(engine, options or {})
         return
     database = engine.url.database
     queue = WriterQueue(database) if database and database != ":memory:" else None
@@ -144,8 +145,9 @@ def configure_engine(engine: Engine) -> None:
 _READERS: "WeakKeyDictionary[Engine, Engine]" = WeakKeyDictionary()
 
 
-def _add_reader(engine: Engine) -> None:
-    reader = _READERS[engine] = create_engine(engine.url, isolation_level="AUTOCOMMIT")
+def _add_reader(engine: Engine, options: dict) -> None:
+    reader = create_engine(engine.url, **{**options, "isolation_level": "AUTOCOMMIT"})
+    _READERS[engine] = reader
     check_on_checkout(reader)
     event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
 

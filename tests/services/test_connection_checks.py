@@ -7,7 +7,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from hms.database import check_on_checkout, configure_engine
+from hms.database import check_on_checkout, configure_engine, reading_engine
 
 
 @pytest.fixture
@@ -126,3 +126,26 @@ def test_reads_outside_a_transaction_then_a_write_that_is_all_or_nothing(app_ctx
     with write_transaction(session):
         session.add(Department(name="Oncology", beds=2))
     assert session.scalars(sa.select(Department.name)).all() == ["Oncology"]
+
+
+def test_a_server_reads_from_an_autocommit_pool_of_its_own_closed_with_the_engine(
+    database_url,
+):
+    engine = sa.create_engine(database_url)
+    configure_engine(engine, {"pool_size": 1, "max_overflow": 0})
+    reader = reading_engine(engine)
+    try:
+        if engine.dialect.name == "sqlite":
+            assert reader is engine  # SQLite reads alone through its begin hook instead
+            return
+        assert reader is not engine and reader.url == engine.url
+        assert reader.pool.size() == 1  # made with the app's engine options
+        with reader.connect() as conn:
+            assert conn.connection.dbapi_connection.autocommit is True
+            assert conn.scalar(sa.text("SELECT 1")) == 1
+        pool = reader.pool
+        assert pool.checkedin() == 1
+        engine.dispose()
+        assert reader.pool is not pool and pool.checkedin() == 0
+    finally:
+        engine.dispose()
