@@ -95,19 +95,26 @@ def field(f, type=None, help=None, **attrs) -> Markup:
     if type:
         options["type"] = type
     options.update(attrs)
-    name = escape(f.id)
+    field_id = escape(f.id)
     parts = [
         '<div class="mb-3">',
-        f'<label class="form-label" for="{name}">{escape(f.label.text)}</label>',
+        f'<label class="form-label" for="{field_id}">{escape(f.label.text)}</label>',
         control(f, **options),
     ]
     if help:
-        parts.append(f'<div id="{name}-help" class="form-text">{escape(help)}</div>')
+        parts.append(f'<div id="{field_id}-help" class="form-text">{escape(help)}</div>')
     if f.errors:
-        errors = escape(" ".join(f.errors))
-        parts.append(f'<div id="{name}-error" class="invalid-feedback d-block">{errors}</div>')
+        parts.append(field_error(f))
     parts.append("</div>")
     return Markup("\n".join(parts))
+
+
+def field_error(f) -> Markup:
+    """The field's errors, for its control to point at (aria-describedby="<id>-error")."""
+    if not f.errors:
+        return Markup("")
+    errors = escape(" ".join(f.errors))
+    return Markup(f'<div id="{escape(f.id)}-error" class="invalid-feedback d-block">{errors}</div>')
 
 
 EXPIRED_FORM = Markup(

@@ -9,7 +9,7 @@ from flask import Flask, g, has_request_context, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup, escape
 
-from hms.forms import control, field, form_errors
+from hms.forms import control, field, field_error, form_errors
 from hms.services.patients import display_phone
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -131,7 +131,11 @@ def init_web(app: Flask) -> None:
         }
 
     app.jinja_env.globals.update(
-        control=control, field=field, form_errors=form_errors, status_badge=status_badge
+        control=control,
+        field=field,
+        field_error=field_error,
+        form_errors=form_errors,
+        status_badge=status_badge,
     )
     app.jinja_env.globals["url_for"] = cached_url_for()
     app.jinja_env.filters["money"] = lambda amount: format_money(amount, app.config["HMS_CURRENCY"])
