@@ -4,9 +4,9 @@ fpdf2's add_font() parses the font file for every document, and output() cuts th
 copy down to the characters used (fontTools subsetting, which alters the parsed font in
 place). With all of DejaVu Sans (6,000 glyphs) those two steps took about 100 ms of every
 document. Here each font is parsed once per process (FontFile) and each document gets its
-own copy of what fpdf2 changes while drawing and writing it; documents whose text is all
-in the common scripts get a cut of the font to those scripts (about 1,800 glyphs), which
-is several times faster to subset.
+own copy of what fpdf2 changes while drawing and writing it; a document whose text is all
+in Latin, or all in the common scripts, gets a cut of the font to those (about 700 or 1,800
+glyphs), which is several times faster to subset.
 """
 
 import copy
@@ -20,20 +20,25 @@ from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 
-# The compact cut: Latin, IPA, combining accents, Greek, Cyrillic; Vietnamese; punctuation,
-# currency signs, letterlike symbols and fractions; the ﬁ-style ligatures.
-COMMON_SCRIPTS = ((0x20, 0x52F), (0x1E00, 0x1EFF), (0x2000, 0x218F), (0xFB00, 0xFB06))
+# Punctuation, currency signs, letterlike symbols and fractions; the ﬁ-style ligatures.
+SYMBOLS = ((0x2000, 0x218F), (0xFB00, 0xFB06))
+# The cuts of a font a document may get, smallest first: the Latin of most bills (Basic
+# Latin, Latin-1, Latin Extended-A: about 700 glyphs), then the common scripts (Latin, IPA,
+# combining accents, Greek, Cyrillic, Vietnamese: about 1,800). The fewer glyphs the cut
+# has, the less output() reads again to subset it for each document.
+LATIN = ((0x20, 0x17F), *SYMBOLS)
+COMMON_SCRIPTS = ((0x20, 0x52F), (0x1E00, 0x1EFF), *SYMBOLS)
+CUTS = (LATIN, COMMON_SCRIPTS)
 
 
-def cut(source: Path) -> bytes:
-    """The font cut to COMMON_SCRIPTS. Besides glyphs, only tables a PDF never reads go
-    (kerning and OpenType layout, which fpdf2 drops too); glyph names and hinting stay."""
+def cut(source: Path, ranges: tuple[tuple[int, int], ...]) -> bytes:
+    """The font cut to the characters in `ranges`. Besides glyphs, only tables a PDF never
+    reads go (kerning and OpenType layout, which fpdf2 drops too); glyph names and hinting
+    stay."""
     options = font_subset.Options(notdef_outline=True, recommended_glyphs=True, glyph_names=True)
     options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx"]
     subsetter = font_subset.Subsetter(options)
-    subsetter.populate(
-        unicodes=[code for first, last in COMMON_SCRIPTS for code in range(first, last + 1)]
-    )
+    subsetter.populate(unicodes=[code for first, last in ranges for code in range(first, last + 1)])
     data = BytesIO()
     with ttLib.TTFont(source, recalcTimestamp=False) as font:
         subsetter.subset(font)
@@ -76,9 +81,9 @@ class FontFile:
 
 
 @functools.cache
-def font_file(family: str, style: str, path: Path, compact: bool) -> FontFile:
-    """The font file at `path` (or its compact cut) parsed, once per process."""
-    return FontFile.parse(cut(path) if compact else path.read_bytes(), family, style)
+def font_file(family: str, style: str, path: Path, ranges: tuple | None) -> FontFile:
+    """The font file at `path` (or its cut to `ranges`) parsed, once per process."""
+    return FontFile.parse(cut(path, ranges) if ranges else path.read_bytes(), family, style)
 
 
 @functools.cache
@@ -89,14 +94,16 @@ def installed_characters(path: Path) -> frozenset[str]:
 
 
 def add_fonts(pdf: FPDF, family: str, paths: dict[str, Path], text: str) -> None:
-    """Make the fonts (by style) available to the document as FPDF.add_font() would: their
-    compact cut, unless `text` has a character only the files as installed have."""
+    """Make the fonts (by style) available to the document as FPDF.add_font() would: the
+    smallest of their CUTS that has every character of `text` the files as installed have,
+    else the files as installed."""
     characters = set(text)
-    fonts = [font_file(family, style, path, True) for style, path in paths.items()]
-    if any(
-        (characters - font.characters) & installed_characters(path)
-        for font, path in zip(fonts, paths.values(), strict=True)
-    ):
-        fonts = [font_file(family, style, path, False) for style, path in paths.items()]
+    for ranges in (*CUTS, None):
+        fonts = [font_file(family, style, path, ranges) for style, path in paths.items()]
+        if ranges is None or not any(
+            (characters - font.characters) & installed_characters(path)
+            for font, path in zip(fonts, paths.values(), strict=True)
+        ):
+            break
     for font in fonts:
         pdf.fonts[font.parsed.fontkey] = font.copy_for(pdf)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fpdf import FPDF
 from pypdf import PdfReader
 
 from hms.models import Bill, BillItem, Payment
@@ -265,3 +266,15 @@ def test_the_receipt_pdf(app, session, final):
         assert field in text, (field, text)
     assert re.search(r"/MediaBox \[0 0 419\.53 595\.28\]", data.decode("latin-1"))  # A5
     render_png(data, "receipt")
+
+
+def test_a_document_gets_the_smallest_cut_of_the_font_that_has_its_text():
+    def glyphs_for(text: str) -> int:
+        document = FPDF()
+        pdf_fonts.add_fonts(document, pdf.FONT, pdf.font_paths(), text)
+        return len(next(iter(document.fonts.values())).cmap)
+
+    latin = glyphs_for("Zoë Łukasz-Núñez, ₹1,234.50 — ½ dose")
+    greek = glyphs_for("Zoë Ηλεκτροκαρδιογράφημα")
+    armenian = glyphs_for("Zoë Արամ")
+    assert latin < greek < armenian
