@@ -64,6 +64,12 @@ def now() -> float:
     return time.time()
 
 
+def signed_in_session() -> bool:
+    """Whether the request's session belongs to someone who signed in, told without loading a
+    user: only a signed-in session carries Flask-Login's "_user_id"."""
+    return "_user_id" in session
+
+
 def init_access(app: Flask) -> None:
     """End staff sessions after the configured idle time."""
     login_manager.login_view = "auth.login"
@@ -75,10 +81,10 @@ def init_access(app: Flask) -> None:
 
     @app.before_request
     def expire_idle_session():
-        # Only a signed-in session carries "_user_id": visitors skip loading a user at all.
+        # Visitors skip loading a user at all.
         if (
             request.endpoint == "static"
-            or "_user_id" not in session
+            or not signed_in_session()
             or not current_user.is_authenticated
         ):
             return None

@@ -18,6 +18,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
+from hms.auth.access import signed_in_session
 from hms.extensions import csrf, db, limiter
 from hms.forms import error_status
 from hms.public import bp
@@ -73,8 +74,7 @@ TOKEN_SLOT = "hms-csrf-token-goes-here"
 def same_page_for_everyone() -> bool:
     """Whether the visitor sees the page everyone sees: not signed in (no staff links in
     the menu) and no message waiting (a message is drawn above the content)."""
-    # Only a signed-in session carries "_user_id": no user is loaded to find out.
-    return "_user_id" not in session and "_flashes" not in session
+    return not signed_in_session() and "_flashes" not in session
 
 
 def page_with_parts(key: tuple, template: str, **parts: str) -> str:
