@@ -110,11 +110,18 @@ def field(f, type=None, help=None, **attrs) -> Markup:
 
 
 def field_error(f) -> Markup:
-    """The field's errors, for its control to point at (aria-describedby="<id>-error")."""
+    """The field's errors, for its control to point at (see invalid_attrs)."""
     if not f.errors:
         return Markup("")
     errors = escape(" ".join(f.errors))
     return Markup(f'<div id="{escape(f.id)}-error" class="invalid-feedback d-block">{errors}</div>')
+
+
+def invalid_attrs(f) -> Markup:
+    """For a control drawn by hand: marked invalid and tied to its field_error, if any."""
+    if not f.errors:
+        return Markup("")
+    return Markup(f' aria-invalid="true" aria-describedby="{escape(f.id)}-error"')
 
 
 EXPIRED_FORM = Markup(

@@ -9,7 +9,7 @@ from flask import Flask, g, has_request_context, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup, escape
 
-from hms.forms import control, field, field_error, form_errors
+from hms.forms import control, field, field_error, form_errors, invalid_attrs
 from hms.services.patients import display_phone
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -135,6 +135,7 @@ def init_web(app: Flask) -> None:
         field=field,
         field_error=field_error,
         form_errors=form_errors,
+        invalid_attrs=invalid_attrs,
         status_badge=status_badge,
     )
     app.jinja_env.globals["url_for"] = cached_url_for()

@@ -9,7 +9,7 @@ import hms.doctor.forms
 import hms.public.forms
 import hms.register.forms
 from hms.doctor.forms import PriceListChargeForm
-from hms.forms import control, field, field_error, form_errors
+from hms.forms import control, field, field_error, form_errors, invalid_attrs
 
 MODULES = (hms.public.forms, hms.auth.forms, hms.doctor.forms, hms.register.forms, hms.admin.forms)
 FORMS = sorted(
@@ -47,6 +47,7 @@ def test_a_field_ties_its_label_help_and_errors_to_its_control(app):
         plain = str(field(name, help="As <on> your ID", maxlength=100))
         wrong = str(field(phone, type="tel"))
         alone = (str(field_error(name)), str(field_error(phone)))
+        marks = (str(invalid_attrs(name)), str(invalid_attrs(phone)))
     assert '<label class="form-label" for="name">Full name</label>' in plain
     assert 'aria-describedby="name-help"' in plain and "aria-invalid" not in plain
     assert 'value="&lt;b&gt;Zoë&lt;/b&gt;"' in plain and 'maxlength="100"' in plain
@@ -56,6 +57,7 @@ def test_a_field_ties_its_label_help_and_errors_to_its_control(app):
     assert 'id="phone-error" class="invalid-feedback d-block">Enter your phone number.' in wrong
     assert "Use &lt;digits&gt;." in wrong and "<digits>" not in wrong
     assert alone[0] == "" and alone[1] in wrong  # the same errors for a control drawn by hand
+    assert marks == ("", ' aria-invalid="true" aria-describedby="phone-error"')
 
 
 def test_the_forms_message_tells_an_expired_form_from_fields_to_correct(app):
