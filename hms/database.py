@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
 
+from hms.extensions import db
+
 # Execution options: SQLite takes its write lock when the transaction begins (WRITE_OPTION),
 # or no transaction is begun at all, each statement reading on its own (READ_OPTION).
 WRITE_OPTION = "hms_write"
@@ -165,14 +167,18 @@ def reading(session: Session) -> Iterator[Connection]:
 
     A session already in a transaction lends its own connection, so that what it has
     written shows. Otherwise the connection is borrowed for the block alone, without the
-    session's bookkeeping, and the session holds no connection for the request to give back.
+    session's bookkeeping, and the session holds no connection for the request to give back;
+    a request that has not used db.session yet does not get one made just to ask.
     """
-    if isinstance(session, scoped_session):
-        session = session()
-    if session.in_transaction():
-        yield session.connection()
-        return
-    engine = session.get_bind()
+    if session is db.session and not session.registry.has():
+        engine = db.engine
+    else:
+        if isinstance(session, scoped_session):
+            session = session()
+        if session.in_transaction():
+            yield session.connection()
+            return
+        engine = session.get_bind()
     with reading_engine(engine).connect() as connection:
         if engine.dialect.name == "sqlite":
             connection.execution_options(**{READ_OPTION: True})  # the begin hook skips BEGIN

@@ -59,6 +59,14 @@ def status_badge(status: str) -> Markup:
     return Markup(f'<span class="badge bg-{colour} status-{status}">{status}</span>')
 
 
+def csp_nonce() -> str:
+    """The response's nonce for inline scripts, made when a page first asks for one (only
+    Flask-Admin's pages have inline scripts); the security headers then allow it."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
 class SignedCookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the signer built once per key rather than twice
     a request (opening and saving the session)."""
@@ -103,10 +111,6 @@ def init_web(app: Flask) -> None:
     """Install the session cookies, the security headers and the template context."""
     app.session_interface = SignedCookieSessions()
 
-    @app.before_request
-    def make_csp_nonce():
-        g.csp_nonce = secrets.token_urlsafe(16)
-
     @app.after_request
     def add_security_headers(response):
         # Headers.setdefault raises and catches an exception per missing name: list them once.
@@ -114,7 +118,7 @@ def init_web(app: Flask) -> None:
         for name, value in SECURITY_HEADERS.items():
             if name.lower() not in present:
                 response.headers.add(name, value)
-        if request.path.startswith("/admin/") and "csp_nonce" in g:
+        if "csp_nonce" in g:
             # Flask-Admin's own pages carry a few small inline scripts, each with this nonce.
             response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
                 "script-src 'self'", f"script-src 'self' 'nonce-{g.csp_nonce}'"

@@ -1,9 +1,12 @@
 """Configuration, security headers and the health check."""
 
+import re
+
 import pytest
 
 from hms import create_app
 from hms.web import SECURITY_HEADERS
+from tests.helpers import sign_in
 
 REAL_SECRET = "8f1c0b7e2d9a4c6f8e1b3d5a7c9e0f2a4b6d8e0c"
 
@@ -71,3 +74,18 @@ def test_healthz_503_when_database_is_down(make_app):
     response = down.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] != "ok"
+
+
+def test_only_a_page_with_inline_scripts_gets_a_nonce_and_each_response_its_own(client, staff):
+    sign_in(client, staff["admin"])
+    first, second = client.get("/admin/"), client.get("/admin/")
+    nonces = [
+        re.findall(r'<script nonce="([^"]+)"', page.get_data(as_text=True))
+        for page in (first, second)
+    ]
+    assert nonces[0] and nonces[1] and set(nonces[0]).isdisjoint(nonces[1])
+    for page, used in zip((first, second), nonces, strict=True):
+        assert set(used) == {used[0]}  # one nonce per response, in its policy
+        assert f"script-src 'self' 'nonce-{used[0]}'" in page.headers["Content-Security-Policy"]
+    for path in ("/", "/status", "/admin/stats.json"):
+        assert "nonce-" not in client.get(path).headers["Content-Security-Policy"]

@@ -100,16 +100,25 @@ def test_the_public_lookups_read_alone_on_a_borrowed_connection(
     def begun(*_):
         sessions_begun.append(1)
 
+    sessions_made = []
+    make_session = db.session.registry.createfunc
+
+    def made(**kwargs):
+        sessions_made.append(1)
+        return make_session(**kwargs)
+
     event.listen(Session, "after_begin", begun)
+    db.session.registry.createfunc = made
     try:
         slots = client.get(slots_url)
         lookup = {"name": "Asha", "phone": "98765 43210", "csrf_token": token}
         found = client.post("/status", data=lookup)
     finally:
+        db.session.registry.createfunc = make_session
         event.remove(Session, "after_begin", begun)
 
     assert slots.status_code == 200 and "10:00" in slots.get_json()
     assert found.status_code == 200 and 'id="no-booking"' in found.get_data(as_text=True)
     assert [(word, how) for word, how, *_ in statements] == [("SELECT", "alone")] * 2
-    # Each read borrowed a connection for itself: the session was never used.
-    assert not sessions_begun
+    # Each read borrowed a connection for itself: the session was never used, nor made.
+    assert not sessions_begun and not sessions_made

@@ -1,10 +1,11 @@
 """The Flask-Admin console at /admin/, for the admin role only."""
 
-from flask import Flask, g
+from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
 from hms.extensions import db
+from hms.web import csp_nonce
 
 
 def init_admin(app: Flask) -> Admin:
@@ -21,7 +22,7 @@ def init_admin(app: Flask) -> Admin:
         name=app.config["HMS_HOSPITAL_NAME"],
         index_view=HomeView(name="Overview", endpoint="admin", url="/admin"),
         theme=Bootstrap4Theme(base_template="admin/hms_master.html", fluid=True),
-        csp_nonce_generator=lambda: g.csp_nonce,
+        csp_nonce_generator=csp_nonce,
     )
     admin.add_view(StaffView(User, db, name="Staff", endpoint="admin_staff"))
     for view, model, name, endpoint, category in [
