@@ -19,7 +19,7 @@ def statements(app):
 
     with app.app_context():
         engines = {db.engine, reading_engine(db.engine)}
-        autocommit_pool = reading_engine(db.engine) if len(engines) == 2 else None  # a server's
+        autocommit_pool = reading_engine(db.engine) if len(engines) == 2 else None
 
     def record(conn, _cursor, statement, _params, _context, _executemany):
         options = conn.get_execution_options()

@@ -6,8 +6,10 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from hms.database import check_on_checkout, configure_engine, reading_engine
+from hms.database import check_on_checkout, configure_engine, reading, reading_engine
 
 
 @pytest.fixture
@@ -128,24 +130,41 @@ def test_reads_outside_a_transaction_then_a_write_that_is_all_or_nothing(app_ctx
     assert session.scalars(sa.select(Department.name)).all() == ["Oncology"]
 
 
-def test_a_server_reads_from_an_autocommit_pool_of_its_own_closed_with_the_engine(
+def test_reads_come_from_an_autocommit_pool_of_their_own_closed_with_the_engine(
     database_url,
 ):
     engine = sa.create_engine(database_url)
     configure_engine(engine, {"pool_size": 1, "max_overflow": 0})
     reader = reading_engine(engine)
     try:
-        if engine.dialect.name == "sqlite":
-            assert reader is engine  # SQLite reads alone through its begin hook instead
-            return
         assert reader is not engine and reader.url == engine.url
         assert reader.pool.size() == 1  # made with the app's engine options
         with reader.connect() as conn:
-            assert conn.connection.dbapi_connection.autocommit is True
+            driver = conn.connection.dbapi_connection
+            if engine.dialect.name == "sqlite":
+                assert driver.isolation_level is None  # the driver begins nothing
+                assert conn.scalar(sa.text("PRAGMA busy_timeout")) == 15000
+            else:
+                assert driver.autocommit is True
             assert conn.scalar(sa.text("SELECT 1")) == 1
+            assert not conn.engine.dispatch.begin  # no hook on its statements
         pool = reader.pool
         assert pool.checkedin() == 1
         engine.dispose()
         assert reader.pool is not pool and pool.checkedin() == 0
+    finally:
+        engine.dispose()
+
+
+def test_an_in_memory_database_reads_on_its_one_connection_without_a_transaction():
+    engine = sa.create_engine("sqlite://")  # a second pool would open a second database
+    configure_engine(engine)
+    sent = []
+    event.listen(engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    try:
+        assert reading_engine(engine) is engine
+        with Session(engine) as session, reading(session) as conn:
+            assert conn.scalar(sa.text("SELECT 1")) == 1
+        assert sent == ["SELECT 1"]  # no BEGIN
     finally:
         engine.dispose()
