@@ -12,6 +12,8 @@ from sqlalchemy import event
 from hms.database import reading_engine
 from hms.extensions import db
 from hms.models import Doctor
+from hms.public import routes
+from hms.public.forms import StatusForm
 from hms.public.routes import TOKEN_SLOT
 from hms.services import catalog
 from tests.helpers import CSRF_RE, sign_in
@@ -171,6 +173,39 @@ def test_the_status_page_around_each_visitors_lookup_is_drawn_once(app, hospital
     assert rejected.status_code == 400
     assert "This form had expired" in rejected.get_data(as_text=True)
     assert found.count("<title>My bookings") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "phone"),
+    [
+        ("Asha Rao", "98765 43210"),
+        ("  Zoë <Verma> & \"Sons\" 'Ltd'  ", "+91 98765-43210"),
+        ("hms-phone-goes-here", "98765 43210"),  # names that spell the slots
+        ("hms-csrf_token-goes-here hms-name-goes-here", "98765 43210"),
+    ],
+)
+def test_the_lookup_form_is_drawn_once_and_filled_in_as_if_drawn_for_the_visitor(
+    app, hospital, monkeypatch, name, phone
+):
+    drawn = []
+    draw = routes.render_part
+    monkeypatch.setattr(
+        routes, "render_part", lambda *a, **kw: drawn.append(a[0]) or draw(*a, **kw)
+    )
+    client = app.test_client()
+    token = token_of(client.get("/status"))
+    for _ in range(2):
+        client.post("/status", data={"name": name, "phone": phone, "csrf_token": token})
+    assert drawn.count("public/_status_form.html") == 1
+
+    entries = {"name": name, "phone": phone, "csrf_token": token}
+    cookie = f"session={client.get_cookie('session').value}"
+    with app.test_request_context(
+        "/status", method="POST", data=entries, headers={"Cookie": cookie}
+    ):
+        form = StatusForm()
+        assert form.validate(), form.errors
+        assert routes.lookup_form(form) == draw("public/_status_form.html", form=form)
 
 
 def test_signed_in_staff_get_a_status_page_of_their_own(app, hospital, staff):

@@ -1,5 +1,6 @@
 """Routes of the public site."""
 
+import re
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from hms.auth.access import signed_in_session
@@ -208,9 +209,38 @@ def status_page(form: StatusForm, result: StatusLookup | None = None, searched=F
     return page_with_parts(
         ("status",),
         "public/status.html",
-        lookup_form=render_part("public/_status_form.html", form=form),
+        lookup_form=lookup_form(form),
         lookup_result=render_part("public/_status_result.html", result=result) if searched else "",
     )
+
+
+# Stands for the visitor's token or one of their entries in the lookup form kept by the
+# catalogue cache.
+ENTRY_SLOT = re.compile(r"hms-(csrf_token|name|phone)-goes-here")
+
+
+def lookup_form(form: StatusForm) -> Markup:
+    """The lookup form as the visitor submitted it.
+
+    A form with no errors to show differs from one visitor to the next only in its token
+    and entries, so it is drawn once per catalogue read with a slot for each, and the slots
+    are filled in one pass (an entry that happens to spell a slot stays as typed).
+    """
+    if form.errors:
+        return render_part("public/_status_form.html", form=form)
+
+    def draw(_known: catalog.Catalog) -> str:
+        blank = StatusForm(formdata=None, name="hms-name-goes-here", phone="hms-phone-goes-here")
+        blank.csrf_token.current_token = "hms-csrf_token-goes-here"
+        return render_part("public/_status_form.html", form=blank)
+
+    entries = {
+        "csrf_token": generate_csrf(),
+        "name": form.name._value(),
+        "phone": form.phone._value(),
+    }
+    drawn = catalog.cache().page(db.session, ("status form",), draw)
+    return Markup(ENTRY_SLOT.sub(lambda slot: escape(entries[slot.group(1)]), drawn))
 
 
 @bp.route("/contact", methods=["GET", "POST"])
