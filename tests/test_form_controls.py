@@ -9,15 +9,16 @@ import hms.doctor.forms
 import hms.public.forms
 import hms.register.forms
 from hms.doctor.forms import PriceListChargeForm
-from hms.forms import control, field, field_error, form_errors, invalid_attrs
+from hms.forms import SignedForm, control, field, field_error, form_errors, invalid_attrs
 
+BASES = (FlaskForm, SignedForm)
 MODULES = (hms.public.forms, hms.auth.forms, hms.doctor.forms, hms.register.forms, hms.admin.forms)
 FORMS = sorted(
     {
         value
         for module in MODULES
         for value in vars(module).values()
-        if isinstance(value, type) and issubclass(value, FlaskForm) and value is not FlaskForm
+        if isinstance(value, type) and issubclass(value, FlaskForm) and value not in BASES
     },
     key=lambda form: form.__qualname__,
 )

@@ -1,15 +1,15 @@
 """Forms of the admin console (Flask-WTF, so the site's CSRF protection covers them)."""
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from hms.extensions import db
+from hms.forms import SignedForm
 from hms.models import ROLES, Department
 
 
-class ConsoleForm(FlaskForm):
+class ConsoleForm(SignedForm):
     """Base of every console form: the site's CSRF token, and the edited object kept where
     Flask-Admin's Unique validator looks for it."""
 

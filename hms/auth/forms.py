@@ -1,11 +1,12 @@
 """The staff login form."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
+from hms.forms import SignedForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(SignedForm):
     """Username and password."""
 
     username = StringField("Username", [InputRequired("Enter your username."), Length(max=64)])

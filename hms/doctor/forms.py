@@ -1,7 +1,6 @@
 """Forms of the doctor's workspace; limits come from the services that enforce them."""
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -22,7 +21,7 @@ from wtforms.validators import (
 )
 
 from hms.auth.access import safe_next
-from hms.forms import PrintableText, strip
+from hms.forms import PrintableText, SignedForm, strip
 from hms.services import billing
 from hms.services.appointments import ALLOWED_MOVES
 from hms.services.doctor_queue import SEARCH_MAX, VIEWS
@@ -34,7 +33,7 @@ MOVE_TARGETS = sorted(set().union(*ALLOWED_MOVES.values()))
 CANCEL_REASON_MAX = 300  # Appointment.cancel_reason
 
 
-class QueueForm(FlaskForm):
+class QueueForm(SignedForm):
     """Which list of the dashboard to show, which page, or a patient search (a GET form)."""
 
     class Meta:
@@ -53,7 +52,7 @@ class QueueForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(SignedForm):
     """Confirm, cancel (with an optional reason for the patient) or complete a visit."""
 
     status = HiddenField("New status", [InputRequired(), AnyOf(MOVE_TARGETS)])
@@ -79,7 +78,7 @@ def note_field(label: str, limit: int) -> TextAreaField:
     )
 
 
-class VisitNoteForm(FlaskForm):
+class VisitNoteForm(SignedForm):
     """The visit note of an appointment."""
 
     complaint = note_field("Complaint", NOTE_FIELDS["complaint"])
@@ -92,7 +91,7 @@ class VisitNoteForm(FlaskForm):
         return {name: self[name].data for name in NOTE_FIELDS}
 
 
-class ProgressNoteForm(FlaskForm):
+class ProgressNoteForm(SignedForm):
     """A progress note on an admission."""
 
     text = TextAreaField(
@@ -116,7 +115,7 @@ class QuantityMixin:
             raise ValidationError(str(exc)) from None
 
 
-class PriceListChargeForm(QuantityMixin, FlaskForm):
+class PriceListChargeForm(QuantityMixin, SignedForm):
     """Charge an item of the price list."""
 
     price_item_id = SelectField("Item", [InputRequired("Choose an item.")])
@@ -136,7 +135,7 @@ class PriceListChargeForm(QuantityMixin, FlaskForm):
         return int(self.price_item_id.data)
 
 
-class OtherChargeForm(QuantityMixin, FlaskForm):
+class OtherChargeForm(QuantityMixin, SignedForm):
     """Charge something not on the price list: a description and a unit price."""
 
     description = StringField(

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -15,7 +14,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from hms.forms import PersonName, PrintableText, strip
+from hms.forms import PersonName, PrintableText, SignedForm, strip
 from hms.services.booking import BookingRequest
 from hms.services.patients import InvalidPhone, clean_name, fold_name, normalize_phone
 
@@ -86,7 +85,7 @@ def doctor_id_in_range(form, field):
         raise ValidationError("Choose a doctor from the list.")
 
 
-class BookingForm(PhoneMixin, FlaskForm):
+class BookingForm(PhoneMixin, SignedForm):
     """Book an appointment: who, with whom, when."""
 
     name = name_field()
@@ -121,14 +120,14 @@ class BookingForm(PhoneMixin, FlaskForm):
         )
 
 
-class StatusForm(PhoneMixin, FlaskForm):
+class StatusForm(PhoneMixin, SignedForm):
     """Look up one's bookings by name and phone."""
 
     name = name_field()
     phone = phone_field()
 
 
-class ContactForm(FlaskForm):
+class ContactForm(SignedForm):
     """Send the hospital a message."""
 
     name = StringField(

@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
@@ -24,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from hms.forms import PersonName, PrintableText, strip
+from hms.forms import PersonName, PrintableText, SignedForm, strip
 from hms.models import PAYMENT_METHODS
 from hms.public.forms import PhoneMixin, fits_patient_record
 from hms.services.admissions import OVERRIDE_MAX, NewPatient
@@ -125,14 +124,14 @@ class PatientFields(PhoneMixin):
         )
 
 
-class PatientForm(PatientFields, FlaskForm):
+class PatientForm(PatientFields, SignedForm):
     """Register a walk-in patient."""
 
 
 NEW_PATIENT_FIELDS = ("name", "phone", "gender", "date_of_birth", "address", "email")
 
 
-class AdmitForm(PatientFields, FlaskForm):
+class AdmitForm(PatientFields, SignedForm):
     """Admit an existing patient (by patient ID) or a new one, into a department."""
 
     patient_number = StringField(
@@ -165,7 +164,7 @@ def amount_validator(form, field):
         raise ValidationError(str(exc)) from None
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(SignedForm):
     """Take a payment; `request_key` makes a double submit record it once."""
 
     amount = StringField("Amount", [InputRequired("Enter the amount."), amount_validator])
@@ -191,7 +190,7 @@ class PaymentForm(FlaskForm):
     amount_value = None
 
 
-class DischargeForm(FlaskForm):
+class DischargeForm(SignedForm):
     """Discharge; with a balance open, the reason for letting the patient go with it."""
 
     override_reason = TextAreaField(
