@@ -261,13 +261,17 @@ def begin_write(session: Session, *, expire: bool = True) -> None:
 
 
 @contextmanager
-def write_transaction(session: Session, *, expire: bool = True) -> Iterator[Session]:
+def write_transaction(
+    session: Session, *, expire: bool = True, read_after: bool = True
+) -> Iterator[Session]:
     """Run the block as one writing transaction: commit at the end, roll back on any error.
 
     A session that was reading outside a transaction (read_only) goes back to it after the
-    commit. expire=False keeps what the session has loaded as it is (the signed-in user,
-    say), for a block that only appends rows, such as an audit entry: nothing it loaded can
-    have changed by it, and reading it all again would cost a round trip per object.
+    commit, unless read_after=False says the caller reads nothing more (that costs another
+    connection from the pool). expire=False keeps what the session has loaded as it is (the
+    signed-in user, say), for a block that only appends rows, such as an audit entry:
+    nothing it loaded can have changed by it, and reading it all again would cost a round
+    trip per object.
     """
     if isinstance(session, scoped_session):
         session = session()
@@ -282,7 +286,7 @@ def write_transaction(session: Session, *, expire: bool = True) -> Iterator[Sess
         raise
     finally:
         WriterQueue.leave(info)
-    if reading_alone:
+    if reading_alone and read_after:
         read_only(session)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hms.database import READ_OPTION, WRITE_OPTION, reading_engine
 from hms.extensions import db
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import booking_form, csrf_token, sign_in
 
 
 @pytest.fixture
@@ -122,3 +122,28 @@ def test_the_public_lookups_read_alone_on_a_borrowed_connection(
     assert [(word, how) for word, how, *_ in statements] == [("SELECT", "alone")] * 2
     # Each read borrowed a connection for itself: the session was never used, nor made.
     assert not sessions_begun and not sessions_made
+
+
+def test_a_booking_borrows_connections_for_its_checks_and_its_write_only(
+    app, client, hospital, tomorrow
+):
+    form = booking_form(client, hospital.doctors["house"], tomorrow, time="11:00")
+    client.get("/")  # the catalogue is read
+    borrowed = []
+
+    def lent(*_):
+        borrowed.append(1)
+
+    with app.app_context():
+        pool = db.engine.pool
+    event.listen(pool, "checkout", lent)
+    try:
+        response = client.post("/appointments", data=form)
+    finally:
+        event.remove(pool, "checkout", lent)
+    assert response.status_code == 303
+    # SQLite: one for the checks, one for the write, none after it (the request redirects);
+    # PostgreSQL books in one statement on the checks' connection.
+    with app.app_context():
+        expected = 2 if db.engine.dialect.name == "sqlite" else 1
+    assert len(borrowed) == expected
