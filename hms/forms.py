@@ -46,13 +46,18 @@ def signed_csrf_token() -> str:
     return getattr(g, name)
 
 
-class SignedForm(FlaskForm):
-    """An HMS form: Flask-WTF's, its CSRF token made by signed_csrf_token()."""
+class SignedCsrf(FlaskForm.Meta.csrf_class):
+    """Flask-WTF's CSRF protection of a form, its token made by signed_csrf_token()."""
 
-    def __init__(self, *args, **kwargs):
-        if current_app.config["WTF_CSRF_ENABLED"]:
-            signed_csrf_token()  # the form's token field then takes it from Flask-WTF
-        super().__init__(*args, **kwargs)
+    def generate_csrf_token(self, csrf_token_field) -> str:
+        return signed_csrf_token()
+
+
+class SignedForm(FlaskForm):
+    """An HMS form: Flask-WTF's, its CSRF token (if it has one) made by signed_csrf_token()."""
+
+    class Meta:
+        csrf_class = SignedCsrf
 
 
 def strip(value):

@@ -82,3 +82,10 @@ def test_pages_and_forms_work_with_the_tokens(client, no_compression):
         "/status", data={"name": "Nobody", "phone": "98765 43210", "csrf_token": "x"}
     )
     assert stale.status_code == 400
+
+
+def test_a_form_without_csrf_signs_no_token(app):
+    with app.test_request_context("/doctor/?view=pending"):
+        form = hms.doctor.forms.QueueForm()  # its Meta turns CSRF off
+        assert not hasattr(form, "csrf_token")
+        assert "csrf_token" not in g and "csrf_token" not in session

@@ -67,8 +67,14 @@ def draw_home(form: BookingForm, known: catalog.Catalog, now: datetime, slots=()
     )
 
 
+def slot(name: str) -> str:
+    """What stands for the visitor's `name` (their token, an entry) in a page or form kept by
+    the catalogue cache, to be filled in for each visitor."""
+    return f"hms-{name}-goes-here"
+
+
 # Stands for the visitor's CSRF token in the home page kept by the catalogue cache.
-TOKEN_SLOT = "hms-csrf-token-goes-here"
+TOKEN_SLOT = slot("csrf_token")
 
 
 def same_page_for_everyone() -> bool:
@@ -213,9 +219,10 @@ def status_page(form: StatusForm, result: StatusLookup | None = None, searched=F
     )
 
 
-# Stands for the visitor's token or one of their entries in the lookup form kept by the
-# catalogue cache.
-ENTRY_SLOT = re.compile(r"hms-(csrf_token|name|phone)-goes-here")
+# The slots of the visitor's token and entries in the lookup form kept by the catalogue
+# cache, and what finds them.
+LOOKUP_SLOTS = {slot(name): name for name in ("csrf_token", "name", "phone")}
+FIND_LOOKUP_SLOT = re.compile("|".join(map(re.escape, LOOKUP_SLOTS)))
 
 
 def lookup_form(form: StatusForm) -> Markup:
@@ -229,8 +236,8 @@ def lookup_form(form: StatusForm) -> Markup:
         return render_part("public/_status_form.html", form=form)
 
     def draw(_known: catalog.Catalog) -> str:
-        blank = StatusForm(formdata=None, name="hms-name-goes-here", phone="hms-phone-goes-here")
-        blank.csrf_token.current_token = "hms-csrf_token-goes-here"
+        blank = StatusForm(formdata=None, name=slot("name"), phone=slot("phone"))
+        blank.csrf_token.current_token = slot("csrf_token")
         return render_part("public/_status_form.html", form=blank)
 
     entries = {
@@ -239,7 +246,8 @@ def lookup_form(form: StatusForm) -> Markup:
         "phone": form.phone._value(),
     }
     drawn = catalog.cache().page(db.session, ("status form",), draw)
-    return Markup(ENTRY_SLOT.sub(lambda slot: escape(entries[slot.group(1)]), drawn))
+    filled = FIND_LOOKUP_SLOT.sub(lambda found: escape(entries[LOOKUP_SLOTS[found[0]]]), drawn)
+    return Markup(filled)
 
 
 @bp.route("/contact", methods=["GET", "POST"])
