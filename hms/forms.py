@@ -72,7 +72,10 @@ class PrintableText:
         self.allow_newlines = allow_newlines
 
     def __call__(self, form, field):
-        for char in field.data or "":
+        text = field.data or ""
+        if text.isprintable():  # the usual case: no character of any Cc, Cs, Co or Cn
+            return
+        for char in text:
             if self.allow_newlines and char in "\r\n\t":
                 continue
             if unicodedata.category(char) in {"Cc", "Cs", "Co", "Cn"}:

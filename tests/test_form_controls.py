@@ -2,6 +2,7 @@
 
 import pytest
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
 
 import hms.admin.forms
 import hms.auth.forms
@@ -9,7 +10,15 @@ import hms.doctor.forms
 import hms.public.forms
 import hms.register.forms
 from hms.doctor.forms import PriceListChargeForm
-from hms.forms import SignedForm, control, field, field_error, form_errors, invalid_attrs
+from hms.forms import (
+    PrintableText,
+    SignedForm,
+    control,
+    field,
+    field_error,
+    form_errors,
+    invalid_attrs,
+)
 
 BASES = (FlaskForm, SignedForm)
 MODULES = (hms.public.forms, hms.auth.forms, hms.doctor.forms, hms.register.forms, hms.admin.forms)
@@ -71,3 +80,23 @@ def test_the_forms_message_tells_an_expired_form_from_fields_to_correct(app):
         assert "This form had expired" in form_errors(expired)
         assert "Please correct the highlighted fields." in form_errors(wrong)
         assert form_errors(hms.public.forms.StatusForm(formdata=None)) == ""
+
+
+@pytest.mark.parametrize("newlines", [False, True], ids=["one-line", "multi-line"])
+def test_printable_text_refuses_exactly_the_control_characters(newlines):
+    # One character of each kind around the shortcut for printable text: controls (Cc),
+    # format characters (Cf, allowed), separators (Zs, Zl, Zp, allowed), surrogates (Cs),
+    # private use (Co) and unassigned code points (Cn), and the newlines a textarea allows.
+    refused = {"\x00", "\x07", "\x1b", "\x7f", "\x85", "\ud800", "\ue000", "\U000f0000", "\u0378"}
+    refused |= set() if newlines else {"\r", "\n", "\t"}
+    allowed = {"a", " ", "\u00a0", "\u200b", "\u2028", "\u2029", "\u3000", "\u00e9", "\u0915"}
+    allowed |= {"\r", "\n", "\t"} if newlines else set()
+    check = PrintableText(allow_newlines=newlines)
+    for char in refused | allowed:
+        field = type("Field", (), {"data": f"Asha{char}Verma"})()
+        try:
+            check(None, field)
+        except ValidationError:
+            assert char in refused, f"{char!r} was refused"
+        else:
+            assert char in allowed, f"{char!r} was let through"
