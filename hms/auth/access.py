@@ -3,6 +3,7 @@
 import time
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Flask, abort, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy.orm import joinedload
@@ -10,8 +11,14 @@ from sqlalchemy.orm import joinedload
 from hms.extensions import db, login_manager
 from hms.models import Doctor, User
 
-# A doctor's pages all start from the enrolment: one query brings it with the user.
-WITH_ENROLMENT = (joinedload(User.doctor).joinedload(Doctor.department),)
+# A doctor's pages all start from the enrolment: one query brings it with the user. The
+# statement is built once: Session.get built it and worked out its cache key again on
+# every request, a third of the time it took to load the account.
+SIGNED_IN_ACCOUNT = (
+    sa.select(User)
+    .options(joinedload(User.doctor).joinedload(Doctor.department))
+    .where(User.id == sa.bindparam("user_id"))
+)
 
 
 @login_manager.user_loader
@@ -20,7 +27,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id), options=WITH_ENROLMENT)
+    user = db.session.scalar(SIGNED_IN_ACCOUNT, {"user_id": int(user_id)})
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user
