@@ -124,6 +124,27 @@ def test_session_expires_after_idle_time(app, client, staff, monkeypatch):
     assert client.get("/doctor/").status_code == 302  # and it stays ended
 
 
+def test_the_last_request_is_recorded_every_half_minute_and_the_idle_time_still_holds(
+    app, client, staff, monkeypatch
+):
+    sign_in(client, staff["register"])
+    start = hms.auth.access.now()
+    idle = app.config["HMS_SESSION_IDLE_MINUTES"] * 60
+
+    def get_at(seconds: float):
+        monkeypatch.setattr(hms.auth.access, "now", lambda: start + seconds)
+        return client.get("/register/")
+
+    get_at(1)  # the first page after signing in adds the form's CSRF token to the session
+    assert "Set-Cookie" not in get_at(29).headers  # the cookie is not signed and sent again
+    assert "Set-Cookie" in get_at(31).headers  # recorded: 31
+    assert "Set-Cookie" not in get_at(60).headers  # the last request; recorded: 31
+    assert get_at(31 + idle).status_code == 200  # idle since the record: still signed in
+    # Never signed in for longer than the idle time after the last request (31 + idle).
+    response = get_at(31 + 2 * idle + 1)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
 def test_logout_needs_post_and_ends_the_session(client, staff):
     sign_in(client, staff["doctor"])
     assert client.get("/logout").status_code == 405
