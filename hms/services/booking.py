@@ -244,7 +244,7 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
         raise SlotTaken(_taken_message(request))
     if in_one_statement:
         return _book_in_one_statement(session, request, now, doctor.patient_id)
-    with write_transaction(session, read_after=False):  # the request ends with a redirect
+    with write_transaction(session, read_after=False):  # book() reads nothing after it
         patient_id = register_patient(
             session, name=request.name, phone=request.phone, email=request.email, day=now.date()
         )
