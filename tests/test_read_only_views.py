@@ -147,3 +147,54 @@ def test_a_booking_borrows_connections_for_its_checks_and_its_write_only(
     with app.app_context():
         expected = 2 if db.engine.dialect.name == "sqlite" else 1
     assert len(borrowed) == expected
+
+
+def test_the_day_figures_are_read_on_the_reading_pool_and_the_doctors_list_is_not(
+    app, client, staff
+):
+    """The front desk's figures and the counts of the doctor's lists go through reading(),
+    whose connections plan a statement once for all its values on PostgreSQL; the doctor's
+    list itself, whose best plan depends on the status asked for, stays on the app's pool."""
+    with app.app_context():
+        reader = reading_engine(db.engine)
+        engines = {"reading": reader, "app": db.engine}
+    assert reader is not engines["app"]
+    sent = []
+
+    def recorder(name):
+        def record(_conn, _cursor, statement, *_):
+            sent.append((name, " ".join(statement.split())))
+
+        return record
+
+    listeners = [(engine, recorder(name)) for name, engine in engines.items()]
+    for engine, listener in listeners:
+        event.listen(engine, "before_cursor_execute", listener)
+    try:
+        sign_in(client, staff["register"])
+        sent.clear()
+        assert client.get("/register/").status_code == 200
+        front_desk = list(sent)
+        doctor_client = app.test_client()
+        sign_in(doctor_client, staff["doctor"])
+        sent.clear()
+        assert doctor_client.get("/doctor/").status_code == 200
+        doctor = list(sent)
+    finally:
+        for engine, listener in listeners:
+            event.remove(engine, "before_cursor_execute", listener)
+
+    def pool_of(statements, marker):
+        found = {name for name, sql in statements if marker in sql}
+        assert len(found) == 1, f"{marker!r} was sent by {found or 'no pool'}"
+        return found.pop()
+
+    for marker in (
+        "'admitted' AS kind",  # the day's latest admissions and discharges
+        "count(admissions.id)",  # beds by department
+        "patients.created_at >=",  # the day's counts
+        "open_stays",  # the open bills
+    ):
+        assert pool_of(front_desk, marker) == "reading"
+    assert pool_of(doctor, "count(*)") == "reading"
+    assert pool_of(doctor, "ORDER BY appointments.scheduled_date") == "app"

@@ -13,6 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
+from hms.database import reading
 from hms.models import Appointment, Doctor, Patient, User
 from hms.services.patients import InvalidPhone, fold_name, normalize_phone
 
@@ -150,8 +151,9 @@ LISTS = {
 def count_lists(session: Session, doctor_id: int, today: date) -> Counts:
     """Count the four lists, each an index range of the doctor's appointments, up to
     COUNT_CAP + 1 entries each."""
-    row = session.connection().execute(COUNT_LISTS, {"doctor_id": doctor_id, "today": today})
-    return Counts(*row.one())
+    with reading(session) as connection:  # one plan for every doctor: see READER_SETTINGS
+        row = connection.execute(COUNT_LISTS, {"doctor_id": doctor_id, "today": today}).one()
+    return Counts(*row)
 
 
 def _fetch(session: Session, query: sa.Select, params: dict) -> list[Appointment]:

@@ -8,6 +8,7 @@ from math import ceil
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from hms.database import reading
 from hms.models import Admission, Bill, BillItem, Department, Doctor, Patient, Payment, User
 from hms.services.billing import CENT
 from hms.services.clock import local_day_bounds
@@ -92,7 +93,8 @@ OCCUPANCY = (
 
 def occupancy(session: Session) -> list[Occupancy]:
     """Beds and open admissions per department, counted in one grouped query."""
-    return [Occupancy(*row) for row in session.connection().execute(OCCUPANCY)]
+    with reading(session) as connection:
+        return [Occupancy(*row) for row in connection.execute(OCCUPANCY)]
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,8 @@ DAY_COUNTS = sa.select(
 def day_counts(session: Session, day: date, timezone: str) -> DayCounts:
     """Patients registered, admitted and discharged on `day`, counted in one statement."""
     start, end = local_day_bounds(day, timezone)
-    row = session.connection().execute(DAY_COUNTS, {"start": start, "end": end}).one()
+    with reading(session) as connection:
+        row = connection.execute(DAY_COUNTS, {"start": start, "end": end}).one()
     return DayCounts(*row)
 
 
@@ -167,7 +170,8 @@ def latest_movements(session: Session, day: date, timezone: str, limit: int = 10
     """The latest `limit` admissions and the latest `limit` discharges on `day`."""
     start, end = local_day_bounds(day, timezone)
     params = {"start": start, "end": end, "limit": limit}
-    rows = session.connection().execute(LATEST, params).all()
+    with reading(session) as connection:
+        rows = connection.execute(LATEST, params).all()
     rows.sort(key=lambda row: row.at, reverse=True)
     return DayMovements(
         admitted=[row for row in rows if row.kind == "admitted"],
@@ -241,12 +245,15 @@ def open_bills(session: Session, page: int = 1, department_id: int | None = None
     page = max(page, 1)
     statement, count_statement = OPEN_BILLS[department_id is not None]
     params = {"offset": (page - 1) * PER_PAGE, "department_id": department_id}
-    connection = session.connection()
-    rows = connection.execute(statement, params).all()
+    with reading(session) as connection:
+        rows = connection.execute(statement, params).all()
+        # No rows: past the last page, or nobody admitted.
+        if rows:
+            count = rows[0].open_stays
+        else:
+            count = connection.execute(count_statement, params).scalar_one()
     items = [
         OpenBill(*row[:7], Decimal(row[7]).quantize(CENT), Decimal(row[8]).quantize(CENT))
         for row in rows
     ]
-    # No rows: past the last page, or nobody admitted.
-    count = rows[0].open_stays if rows else connection.execute(count_statement, params).scalar_one()
     return Page(items=items, page=page, total=count)

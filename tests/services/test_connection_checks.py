@@ -146,8 +146,13 @@ def test_reads_come_from_an_autocommit_pool_of_their_own_closed_with_the_engine(
                 assert conn.scalar(sa.text("PRAGMA busy_timeout")) == 15000
             else:
                 assert driver.autocommit is True
+                # One plan per statement for every value it is given (see READER_SETTINGS).
+                assert conn.scalar(sa.text("SHOW plan_cache_mode")) == "force_generic_plan"
             assert conn.scalar(sa.text("SELECT 1")) == 1
             assert not conn.engine.dispatch.begin  # no hook on its statements
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as conn:  # the app's own pool plans as the server chooses
+                assert conn.scalar(sa.text("SHOW plan_cache_mode")) == "auto"
         pool = reader.pool
         assert pool.checkedin() == 1
         engine.dispose()
