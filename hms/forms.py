@@ -7,12 +7,11 @@ from functools import lru_cache
 
 from flask import current_app, g, session
 from flask_wtf import FlaskForm
-from itsdangerous import URLSafeTimedSerializer
-from itsdangerous.encoding import base64_encode
-from itsdangerous.serializer import Serializer
 from markupsafe import Markup, escape
 from wtforms import widgets
 from wtforms.validators import ValidationError
+
+from hms.signing import Uncompressed
 
 
 def error_status(form: FlaskForm) -> int:
@@ -20,18 +19,11 @@ def error_status(form: FlaskForm) -> int:
     return 400 if "csrf_token" in form.errors else 422
 
 
-class CsrfTokens(URLSafeTimedSerializer):
-    """Flask-WTF's signed CSRF tokens, signed without first trying to compress them (which
-    itsdangerous does for whatever it signs): a token never shrinks, and setting zlib up for
-    the try took most of the time to sign one. Flask-WTF reads them as it reads its own."""
-
-    def dump_payload(self, obj) -> bytes:
-        return base64_encode(Serializer.dump_payload(self, obj))
-
-
 @lru_cache(maxsize=4)
-def _csrf_tokens(secret_key) -> CsrfTokens:
-    return CsrfTokens(secret_key, salt="wtf-csrf-token")  # Flask-WTF's salt
+def _csrf_tokens(secret_key) -> Uncompressed:
+    """Flask-WTF's signer of CSRF tokens (its salt), without the try to compress them:
+    Flask-WTF reads them as it reads its own."""
+    return Uncompressed(secret_key, salt="wtf-csrf-token")
 
 
 def signed_csrf_token() -> str:

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from hms.forms import control, field, field_error, form_errors, invalid_attrs
 from hms.services.patients import display_phone
+from hms.signing import Uncompressed
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -69,15 +70,27 @@ def csp_nonce() -> str:
 
 class SignedCookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the signer built once per key rather than twice
-    a request (opening and saving the session)."""
+    a request (opening and saving the session), and signing without the try to compress the
+    cookie (see Uncompressed): a session is a few short values."""
 
     def __init__(self):
         self._signers = {}
 
     def get_signing_serializer(self, app: Flask):
-        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if not app.secret_key:
+            return None
+        fallbacks = tuple(app.config["SECRET_KEY_FALLBACKS"] or ())
+        keys = (*fallbacks, app.secret_key)  # itsdangerous signs with the last
         if keys not in self._signers:
-            self._signers[keys] = super().get_signing_serializer(app)
+            self._signers[keys] = Uncompressed(
+                list(keys),
+                salt=self.salt,
+                serializer=self.serializer,
+                signer_kwargs={
+                    "key_derivation": self.key_derivation,
+                    "digest_method": self.digest_method,
+                },
+            )
         return self._signers[keys]
 
 
