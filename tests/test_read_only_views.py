@@ -170,17 +170,26 @@ def test_the_day_figures_are_read_on_the_reading_pool_and_the_doctors_list_is_no
     listeners = [(engine, recorder(name)) for name, engine in engines.items()]
     for engine, listener in listeners:
         event.listen(engine, "before_cursor_execute", listener)
+    loans = []
+
+    def lent(*_):
+        loans.append(1)
+
+    event.listen(reader.pool, "checkout", lent)
     try:
         sign_in(client, staff["register"])
         sent.clear()
+        loans.clear()
         assert client.get("/register/").status_code == 200
         front_desk = list(sent)
+        assert len(loans) == 1  # one connection of that pool for all the figures
         doctor_client = app.test_client()
         sign_in(doctor_client, staff["doctor"])
         sent.clear()
         assert doctor_client.get("/doctor/").status_code == 200
         doctor = list(sent)
     finally:
+        event.remove(reader.pool, "checkout", lent)
         for engine, listener in listeners:
             event.remove(engine, "before_cursor_execute", listener)
 

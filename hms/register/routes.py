@@ -58,15 +58,14 @@ def index():
     zone = current_app.config["HMS_TIMEZONE"]
     department = request.args.get("department", type=int)
     department = department if department and department <= MAX_ID else None
-    day = today()
-    movements = front_desk.latest_movements(db.session, day, zone)
+    board = front_desk.dashboard(db.session, today(), zone, page_arg(), department)
     return render_template(
         "register/index.html",
-        counts=front_desk.day_counts(db.session, day, zone),
-        occupancy=front_desk.occupancy(db.session),
-        admitted_today=movements.admitted,
-        discharged_today=movements.discharged,
-        bills=front_desk.open_bills(db.session, page_arg(), department),
+        counts=board.counts,
+        occupancy=board.occupancy,
+        admitted_today=board.movements.admitted,
+        discharged_today=board.movements.discharged,
+        bills=board.bills,
         department=department and db.session.get(Department, department),
     )
 

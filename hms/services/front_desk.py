@@ -6,6 +6,7 @@ from decimal import Decimal
 from math import ceil
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from hms.database import reading
@@ -91,10 +92,14 @@ OCCUPANCY = (
 )
 
 
-def occupancy(session: Session) -> list[Occupancy]:
+def _connection(reader: Session | Connection) -> Connection:
+    """The connection to read on: `reader` itself, or the session's."""
+    return reader if isinstance(reader, Connection) else reader.connection()
+
+
+def occupancy(reader: Session | Connection) -> list[Occupancy]:
     """Beds and open admissions per department, counted in one grouped query."""
-    with reading(session) as connection:
-        return [Occupancy(*row) for row in connection.execute(OCCUPANCY)]
+    return [Occupancy(*row) for row in _connection(reader).execute(OCCUPANCY)]
 
 
 @dataclass(frozen=True)
@@ -123,11 +128,10 @@ DAY_COUNTS = sa.select(
 )
 
 
-def day_counts(session: Session, day: date, timezone: str) -> DayCounts:
+def day_counts(reader: Session | Connection, day: date, timezone: str) -> DayCounts:
     """Patients registered, admitted and discharged on `day`, counted in one statement."""
     start, end = local_day_bounds(day, timezone)
-    with reading(session) as connection:
-        row = connection.execute(DAY_COUNTS, {"start": start, "end": end}).one()
+    row = _connection(reader).execute(DAY_COUNTS, {"start": start, "end": end}).one()
     return DayCounts(*row)
 
 
@@ -166,12 +170,13 @@ class DayMovements:
     discharged: list
 
 
-def latest_movements(session: Session, day: date, timezone: str, limit: int = 10) -> DayMovements:
+def latest_movements(
+    reader: Session | Connection, day: date, timezone: str, limit: int = 10
+) -> DayMovements:
     """The latest `limit` admissions and the latest `limit` discharges on `day`."""
     start, end = local_day_bounds(day, timezone)
     params = {"start": start, "end": end, "limit": limit}
-    with reading(session) as connection:
-        rows = connection.execute(LATEST, params).all()
+    rows = _connection(reader).execute(LATEST, params).all()
     rows.sort(key=lambda row: row.at, reverse=True)
     return DayMovements(
         admitted=[row for row in rows if row.kind == "admitted"],
@@ -240,20 +245,43 @@ def _open_bills(by_department: bool) -> tuple[sa.Select, sa.Select]:
 OPEN_BILLS = {by_department: _open_bills(by_department) for by_department in (False, True)}
 
 
-def open_bills(session: Session, page: int = 1, department_id: int | None = None) -> Page:
+def open_bills(
+    reader: Session | Connection, page: int = 1, department_id: int | None = None
+) -> Page:
     """Bills of the patients admitted now, by department, with totals summed in SQL."""
     page = max(page, 1)
     statement, count_statement = OPEN_BILLS[department_id is not None]
     params = {"offset": (page - 1) * PER_PAGE, "department_id": department_id}
-    with reading(session) as connection:
-        rows = connection.execute(statement, params).all()
-        # No rows: past the last page, or nobody admitted.
-        if rows:
-            count = rows[0].open_stays
-        else:
-            count = connection.execute(count_statement, params).scalar_one()
+    connection = _connection(reader)
+    rows = connection.execute(statement, params).all()
     items = [
         OpenBill(*row[:7], Decimal(row[7]).quantize(CENT), Decimal(row[8]).quantize(CENT))
         for row in rows
     ]
+    # No rows: past the last page, or nobody admitted.
+    count = rows[0].open_stays if rows else connection.execute(count_statement, params).scalar_one()
     return Page(items=items, page=page, total=count)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the front desk's dashboard shows."""
+
+    counts: DayCounts
+    occupancy: list[Occupancy]
+    movements: DayMovements
+    bills: Page
+
+
+def dashboard(
+    session: Session, day: date, timezone: str, page: int = 1, department_id: int | None = None
+) -> Dashboard:
+    """The day's counts and movements, the beds and a page of open bills, read on one
+    connection that reading() lends (one plan per statement on PostgreSQL)."""
+    with reading(session) as connection:
+        return Dashboard(
+            counts=day_counts(connection, day, timezone),
+            occupancy=occupancy(connection),
+            movements=latest_movements(connection, day, timezone),
+            bills=open_bills(connection, page, department_id),
+        )
