@@ -10,8 +10,8 @@ class Uncompressed(URLSafeTimedSerializer):
 
     itsdangerous tries zlib on everything it signs and keeps the result if it is shorter.
     What HMS signs never shrinks by much (a CSRF token, a session of a few short values),
-    and setting zlib up for the try took most of the time to sign a CSRF token and a
-    fifteenth of a new visitor's home page. What it signs is read back as itsdangerous reads
+    and setting zlib up for the try took most of the time to sign a CSRF token and 7 % of
+    the instructions of a new visitor's home page. What it signs is read back as itsdangerous reads
     its own, and it still reads values signed compressed.
     """
 
