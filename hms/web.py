@@ -77,19 +77,14 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         self._signers = {}
 
     def get_signing_serializer(self, app: Flask):
-        if not app.secret_key:
-            return None
-        fallbacks = tuple(app.config["SECRET_KEY_FALLBACKS"] or ())
-        keys = (*fallbacks, app.secret_key)  # itsdangerous signs with the last
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
         if keys not in self._signers:
-            self._signers[keys] = Uncompressed(
-                list(keys),
-                salt=self.salt,
-                serializer=self.serializer,
-                signer_kwargs={
-                    "key_derivation": self.key_derivation,
-                    "digest_method": self.digest_method,
-                },
+            flasks = super().get_signing_serializer(app)
+            self._signers[keys] = flasks and Uncompressed(
+                flasks.secret_keys,
+                salt=flasks.salt,
+                serializer=flasks.serializer,
+                signer_kwargs=flasks.signer_kwargs,
             )
         return self._signers[keys]
 
