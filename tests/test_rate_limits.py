@@ -35,3 +35,21 @@ def test_booking_is_limited(client, hospital, tomorrow, low_limits):
         for i in range(5)
     ]
     assert answers == [303, 303, 303, 429, 429]
+
+
+def test_with_limits_off_the_limiter_is_not_asked(client, monkeypatch):
+    """RATELIMIT_ENABLED false (a load test, limits kept by a proxy): the limited views
+    answer without going through Flask-Limiter's per-request bookkeeping at all."""
+    from hms.extensions import limiter
+
+    def asked(*args, **kwargs):
+        raise AssertionError("Flask-Limiter was asked with limits off")
+
+    token = csrf_token(client, "/status")
+    monkeypatch.setattr(limiter, "_check_request_limit", asked)
+    monkeypatch.setattr(limiter, "enabled", False)
+    page = client.post("/status", data={"name": "A B", "phone": "9876543210", "csrf_token": token})
+    assert page.status_code == 200 and "No booking found" in page.get_data(as_text=True)
+    monkeypatch.setattr(limiter, "enabled", True)
+    with pytest.raises(AssertionError, match="asked with limits off"):
+        client.post("/status", data={"name": "A B", "phone": "9876543210", "csrf_token": token})

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from hms.auth.access import signed_in_session
-from hms.extensions import csrf, db, limiter
+from hms.extensions import csrf, db, rate_limited
 from hms.forms import error_status, signed_csrf_token
 from hms.public import bp
 from hms.public.forms import BookingForm, ContactForm, StatusForm
@@ -165,7 +165,7 @@ def api_slots(doctor_id: int):
 
 @bp.post("/appointments")
 @csrf.exempt  # the form checks its own token and re-renders with the data kept
-@limiter.limit(booking_limit)
+@rate_limited(booking_limit)
 def book():
     """Book an appointment from the public form."""
     form = BookingForm()
@@ -195,7 +195,7 @@ def appointment(reference: str):
 
 @bp.route("/status", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(lookup_limit, methods=["POST"])
+@rate_limited(lookup_limit, methods=["POST"])
 def status():
     """Look up one's bookings by name and phone."""
     form = StatusForm()
@@ -252,7 +252,7 @@ def lookup_form(form: StatusForm) -> Markup:
 
 @bp.route("/contact", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(booking_limit, methods=["POST"])
+@rate_limited(booking_limit, methods=["POST"])
 def contact_us():
     """Send the hospital a message."""
     form = ContactForm()
