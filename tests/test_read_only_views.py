@@ -107,21 +107,40 @@ def test_the_public_lookups_read_alone_on_a_borrowed_connection(
         sessions_made.append(1)
         return make_session(**kwargs)
 
+    lent = []  # connections the reading pool lent, and whether each was in autocommit
+
+    def checkout(dbapi_connection, _record, _proxy):
+        lent.append(getattr(dbapi_connection, "autocommit", None))
+
+    with app.app_context():
+        readers = reading_engine(db.engine).pool
     event.listen(Session, "after_begin", begun)
+    event.listen(readers, "checkout", checkout)
     db.session.registry.createfunc = made
     try:
         slots = client.get(slots_url)
+        lent_for_slots = len(lent)
         lookup = {"name": "Asha", "phone": "98765 43210", "csrf_token": token}
         found = client.post("/status", data=lookup)
     finally:
         db.session.registry.createfunc = make_session
         event.remove(Session, "after_begin", begun)
+        event.remove(readers, "checkout", checkout)
 
     assert slots.status_code == 200 and "10:00" in slots.get_json()
     assert found.status_code == 200 and 'id="no-booking"' in found.get_data(as_text=True)
-    assert [(word, how) for word, how, *_ in statements] == [("SELECT", "alone")] * 2
+    assert [(word, how) for word, how, *_ in statements] == [("SELECT", "alone")]
+    # The lookup runs on the driver's cursor (no SQLAlchemy event): one more connection
+    # lent by the reading pool, in autocommit on PostgreSQL (sqlite3 has no such attribute).
+    assert lent_for_slots == 1 and len(lent) == 2
+    assert lent[1] in (True, None) and (lent[1] is True) == (app_dialect(app) == "postgresql")
     # Each read borrowed a connection for itself: the session was never used, nor made.
     assert not sessions_begun and not sessions_made
+
+
+def app_dialect(app) -> str:
+    with app.app_context():
+        return db.engine.dialect.name
 
 
 def test_a_booking_borrows_connections_for_its_checks_and_its_write_only(

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from hms.database import reading
+from hms.database import DriverRead, reading
 from hms.models import Admission, Appointment, Patient
 from hms.services.catalog import Catalog
 from hms.services.patients import fold_name
@@ -42,7 +42,7 @@ class StatusLookup:
 # open admission if any, and their most recent appointments, all through indexes. Doctor
 # and department names come from the catalogue, which keeps the join (and PostgreSQL's
 # planning of it, which took longer than running it) to three tables.
-LOOKUP = (
+LOOKUP = DriverRead(
     sa.select(
         Patient.patient_number,
         Admission.department_id.label("ward_id"),
@@ -67,26 +67,19 @@ def lookup_status(session: Session, name: str, phone: str, known: Catalog) -> St
     """Find the patient by name and canonical phone; None means "no booking found".
     Doctors and wards are named from the catalogue `known`."""
     params = {"phone": phone, "name_key": fold_name(name)}
-    with reading(session) as connection:  # plain columns: no ORM needed
-        rows = connection.execute(LOOKUP, params).all()
+    with reading(session) as connection:
+        rows = LOOKUP.rows(connection, params)
     if not rows:
         return None
     wards = {department.id: department.name for department in known.departments}
-    first = rows[0]
+    patient_number, ward_id, admitted_at = rows[0][:3]
     return StatusLookup(
-        patient_number=first.patient_number,
+        patient_number=patient_number,
         appointments=[
-            BookingLine(
-                row.scheduled_date,
-                row.scheduled_time,
-                row.status,
-                row.cancel_reason,
-                row.reference,
-                *known.directory[row.doctor_id],
-            )
-            for row in rows
-            if row.reference is not None
+            BookingLine(day, at, status, reason, reference, *known.directory[doctor_id])
+            for *_, day, at, status, reason, reference, doctor_id in rows
+            if reference is not None
         ],
-        admitted_to=wards.get(first.ward_id),
-        admitted_at=first.admitted_at,
+        admitted_to=wards.get(ward_id),
+        admitted_at=admitted_at,
     )

@@ -1,0 +1,47 @@
+"""DriverRead runs a fixed select straight on the driver's cursor: the same rows, with the
+same Python types, as SQLAlchemy's execution of the statement, and SQLAlchemy's errors."""
+
+import pytest
+import sqlalchemy as sa
+
+from hms.database import DriverRead
+from hms.extensions import db
+from hms.models import Patient
+from hms.services.lookup import LOOKUP
+from hms.services.patients import fold_name
+from tests import factories
+from tests.helpers import booking_form
+from tests.register.support import admit
+
+
+def test_the_status_lookup_reads_what_sqlalchemy_reads(app, client, hospital, tomorrow):
+    doctor = hospital.doctors["house"]
+    for time in ("10:00", "11:30"):
+        form = booking_form(client, doctor, tomorrow, time=time)
+        assert client.post("/appointments", data=form).status_code == 303
+    with app.app_context():
+        factories.make_user(db.session, "desk", "register", "Front Desk")
+        db.session.commit()
+        number = db.session.scalar(sa.select(Patient.patient_number))
+        admit(db.session, app, patient_number=number)
+        params = {"phone": "+919876543210", "name_key": fold_name("Asha Verma")}
+        with db.engine.connect() as connection:
+            expected = [tuple(row) for row in connection.execute(LOOKUP.statement, params)]
+            rows = LOOKUP.rows(connection, params)
+    assert len(rows) == 2 and rows == expected
+    assert [type(value) for value in rows[0]] == [type(value) for value in expected[0]]
+    assert rows[0][2].tzinfo is not None  # admitted_at, an aware UTC time as the type gives
+    assert [row[4].strftime("%H:%M") for row in rows] == ["11:30", "10:00"]
+
+
+def test_no_row_is_an_empty_list(app):
+    with app.app_context(), db.engine.connect() as connection:
+        assert LOOKUP.rows(connection, {"phone": "+910000000000", "name_key": "nobody"}) == []
+
+
+def test_a_driver_error_is_raised_as_sqlalchemys(app):
+    broken = DriverRead(sa.select(sa.column("x")).select_from(sa.table("no_such_table")))
+    with app.app_context(), db.engine.connect() as connection:
+        with pytest.raises(sa.exc.DBAPIError) as raised:
+            broken.rows(connection, {})
+        assert "no_such_table" in str(raised.value)
