@@ -241,6 +241,13 @@ def read_only(session: Session) -> bool:
     return True
 
 
+def in_own_transaction(session: Session) -> bool:
+    """Whether the session is in a transaction of its own (not reading alone: read_only)."""
+    if isinstance(session, scoped_session):
+        session = session()
+    return session.in_transaction() and not _reads_alone(session)
+
+
 def _reads_alone(session: Session) -> bool:
     """Whether the session is in read_only mode (each statement on its own)."""
     if not session.in_transaction():

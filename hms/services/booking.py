@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from hms.database import read_only, write_transaction
+from hms.database import DriverRead, in_own_transaction, read_only, reading, write_transaction
 from hms.models import (
     WEEKDAYS,
     Appointment,
@@ -116,8 +117,8 @@ def _consulting_day(with_patient: bool) -> sa.Select:
 # The booking's statements, built once: the check is read before the write lock is taken
 # (PostgreSQL's also matches the patient, for the one-statement booking), the appointment
 # is inserted while it is held.
-CONSULTING_DAY = _consulting_day(with_patient=False)
-CONSULTING_DAY_AND_PATIENT = _consulting_day(with_patient=True)
+CONSULTING_DAY = DriverRead(_consulting_day(with_patient=False))
+CONSULTING_DAY_AND_PATIENT = DriverRead(_consulting_day(with_patient=True))
 INSERT_APPOINTMENT = sa.insert(Appointment.__table__)
 
 
@@ -172,7 +173,7 @@ BOOK_NEW_PATIENT, BOOK_KNOWN_PATIENT = _booking_statements()
 
 
 def consulting_day(
-    session: Session, request: BookingRequest, with_patient: bool = False
+    connection: Connection, request: BookingRequest, with_patient: bool = False
 ) -> ConsultingDay | None:
     """The doctor's hours on the requested day's weekday and whether the requested slot is
     held (with the matching patient's id if `with_patient`), or None unless the public may
@@ -187,20 +188,20 @@ def consulting_day(
     if with_patient:
         params.update(match_params(request.name, request.phone))
     statement = CONSULTING_DAY_AND_PATIENT if with_patient else CONSULTING_DAY
-    rows = session.connection().execute(statement, params).all()
+    rows = statement.rows(connection, params)
     if not rows:
         return None
-    first = rows[0]
+    name, slot_minutes, _, _, slot_taken, *patient = rows[0]
     return ConsultingDay(
-        name=first.full_name,
-        slot_minutes=first.slot_minutes,
+        name=name,
+        slot_minutes=slot_minutes,
         schedule=tuple(
-            HoursCard(day.weekday(), row.start_time, row.end_time)
-            for row in rows
-            if row.start_time is not None
+            HoursCard(day.weekday(), start, end)
+            for _, _, start, end, *_ in rows
+            if start is not None
         ),
-        slot_taken=bool(first.slot_taken),
-        patient_id=first.patient_id if with_patient else None,
+        slot_taken=bool(slot_taken),
+        patient_id=patient[0] if patient else None,
     )
 
 
@@ -232,18 +233,17 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
     Raises BookingError for a request that can never succeed as given and SlotTaken when
     the slot is held by another active appointment. Nothing is stored unless it succeeds.
     """
+    if session.get_bind().dialect.name == "postgresql" and not in_own_transaction(session):
+        # One statement the server runs atomically on its own (see _book_in_one_statement),
+        # on a connection in autocommit borrowed for the booking: the session is not used.
+        with reading(session) as connection:
+            doctor = consulting_day(connection, request, with_patient=True)
+            _check(doctor, request, now, policy)
+            return _book_in_one_statement(connection, request, now, doctor.patient_id)
     # Checked before the write lock is taken, to hold it as briefly as possible: the slot's
     # unique index still settles a race for it inside the transaction.
-    outside_transaction = read_only(session)
-    in_one_statement = outside_transaction and session.get_bind().dialect.name == "postgresql"
-    doctor = consulting_day(session, request, with_patient=in_one_statement)
-    if doctor is None:
-        raise BookingError("doctor_id", "Choose a doctor from the list.")
-    check_slot(doctor, request.day, request.time, now, policy)
-    if doctor.slot_taken:
-        raise SlotTaken(_taken_message(request))
-    if in_one_statement:
-        return _book_in_one_statement(session, request, now, doctor.patient_id)
+    read_only(session)
+    _check(consulting_day(session.connection(), request), request, now, policy)
     with write_transaction(session, read_after=False):  # book() reads nothing after it
         patient_id = register_patient(
             session, name=request.name, phone=request.phone, email=request.email, day=now.date()
@@ -269,8 +269,19 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
     return reference
 
 
+def _check(
+    doctor: ConsultingDay | None, request: BookingRequest, now: datetime, policy: BookingPolicy
+) -> None:
+    """Raise BookingError or SlotTaken unless the slot can be booked as the check found it."""
+    if doctor is None:
+        raise BookingError("doctor_id", "Choose a doctor from the list.")
+    check_slot(doctor, request.day, request.time, now, policy)
+    if doctor.slot_taken:
+        raise SlotTaken(_taken_message(request))
+
+
 def _book_in_one_statement(
-    session: Session, request: BookingRequest, now: datetime, patient_id: int | None
+    connection: Connection, request: BookingRequest, now: datetime, patient_id: int | None
 ) -> str:
     """PostgreSQL: book with one statement outside any transaction, which the server runs
     atomically, so the day's patient-number row is locked only while the statement runs
@@ -281,7 +292,6 @@ def _book_in_one_statement(
     unique key, and the booking is made again for the patient now found. `patient_id` is
     the patient's as the check before found them (None: a new patient).
     """
-    connection = session.connection()  # in autocommit since read_only()
     reference = new_reference()
     appointment = {
         "reference": reference,
