@@ -200,7 +200,8 @@ def reading(session: Session) -> Iterator[Connection]:
     shows (as does one on an in-memory database, which has that one connection). Otherwise
     (a session reading outside a transaction included) the connection is borrowed for the
     block alone, without the session's bookkeeping; a request that has not used db.session
-    yet does not get a session made just to ask.
+    yet does not get a session made just to ask. The PostgreSQL booking writes on it too: its
+    one statement, which the server runs atomically, needs no transaction around it.
     """
     if session is db.session and not session.registry.has():
         engine = db.engine
