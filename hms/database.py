@@ -346,7 +346,7 @@ class DriverRead:
 
     def __init__(self, statement):
         self.statement = statement
-        self._compiled: dict[str, tuple] = {}
+        self._compiled: dict[tuple[str, str], tuple] = {}
 
     def _compile(self, dialect) -> tuple:
         compiled = self.statement.compile(dialect=dialect)
@@ -363,9 +363,11 @@ class DriverRead:
         return compiled, binds, positions, results if any(results) else None
 
     def _compiled_for(self, dialect) -> tuple:
-        found = self._compiled.get(dialect.name)
+        # Per database and driver: drivers of one database differ in how they take values.
+        key = (dialect.name, dialect.driver)
+        found = self._compiled.get(key)
         if found is None:
-            found = self._compiled[dialect.name] = self._compile(dialect)
+            found = self._compiled[key] = self._compile(dialect)
         return found
 
     def driver_sql(self, dialect, params: dict) -> tuple[str, tuple | dict]:

@@ -45,3 +45,16 @@ def test_a_driver_error_is_raised_as_sqlalchemys(app):
         with pytest.raises(sa.exc.DBAPIError) as raised:
             broken.rows(connection, {})
         assert "no_such_table" in str(raised.value)
+
+
+def test_the_sql_is_compiled_for_each_database_and_driver():
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    params = {"phone": "+919876543210", "name_key": "asha verma"}
+    on_sqlite = LOOKUP.driver_sql(sqlite.dialect(), params)
+    on_postgresql = LOOKUP.driver_sql(postgresql.psycopg.dialect(), params)
+    assert on_sqlite[1][:2] == ("+919876543210", "asha verma")  # qmark: by position
+    assert "?" in on_sqlite[0] and "%(phone)s" in on_postgresql[0]
+    assert on_postgresql[1]["phone"] == "+919876543210"  # pyformat: by name
+    # Asked again for the first, it is not given the second's SQL.
+    assert LOOKUP.driver_sql(sqlite.dialect(), params) == on_sqlite
