@@ -10,7 +10,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from hms.database import DriverRead, in_own_transaction, read_only, reading, write_transaction
+from hms.database import in_own_transaction, read_only, reading, write_transaction
+from hms.driver_read import DriverRead
 from hms.models import (
     WEEKDAYS,
     Appointment,

@@ -6,7 +6,8 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from hms.database import DriverRead, reading
+from hms.database import reading
+from hms.driver_read import DriverRead
 from hms.models import Admission, Appointment, Patient
 from hms.services.catalog import Catalog
 from hms.services.patients import fold_name

@@ -4,7 +4,7 @@ same Python types, as SQLAlchemy's execution of the statement, and SQLAlchemy's 
 import pytest
 import sqlalchemy as sa
 
-from hms.database import DriverRead
+from hms.driver_read import DriverRead
 from hms.extensions import db
 from hms.models import Patient
 from hms.services.lookup import LOOKUP
