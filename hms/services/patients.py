@@ -1,5 +1,6 @@
 """Who a patient is: canonical phone, folded name, patient ID allocation and matching."""
 
+import re
 import unicodedata
 from contextlib import nullcontext
 from datetime import date
@@ -31,6 +32,9 @@ def normalize_phone(raw: str, region: str) -> str:
         raise InvalidPhone("Enter a phone number.")
     if len(text) > 25:
         raise InvalidPhone("Enter a valid phone number, e.g. 98765 43210.")
+    plain = _plain_number(text, region)
+    if plain is not None:
+        return plain
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -38,6 +42,58 @@ def normalize_phone(raw: str, region: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone("Enter a valid phone number, e.g. 98765 43210.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# A number as most people type it: ASCII digits, perhaps after a plus, perhaps in groups.
+PLAIN_NUMBER = re.compile(r"\+?[1-9][0-9]{5,16}")
+
+
+@lru_cache(maxsize=32)
+def _home_country(region: str):
+    """The region's metadata when its country code is the region's alone (91: India only;
+    not 1, which many regions share), else None."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None:
+        return None
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(metadata.country_code, ())
+    return metadata if list(regions) == [region] else None
+
+
+def _plain_number(text: str, region: str) -> str | None:
+    """The E.164 form of a plainly written valid number of the home country, as
+    phonenumbers.parse would make it, or None for anything else.
+
+    parse walks some twenty patterns (extensions, prefixes, Unicode digits) for any number;
+    a string of ASCII digits that neither starts with the national or international prefix
+    nor needs its country code taken off, with or without "+" and the country code in front,
+    needs none of them: the number is the digits, checked by is_valid_number (a third of
+    the time). Everything else goes to parse. tests/services/test_phone_numbers.py checks
+    that both ways agree.
+    """
+    compact = text.replace(" ", "").replace("-", "")
+    metadata = PLAIN_NUMBER.fullmatch(compact) and _home_country(region)
+    if not metadata:
+        return None
+    code = str(metadata.country_code)
+    if compact[0] == "+":
+        if not compact.startswith(code, 1):
+            return None
+        national = compact[1 + len(code) :]
+    else:
+        # Without a plus, parse may read a leading IDD prefix or country code; leave those.
+        national = compact
+        idd = metadata.international_prefix
+        if national.startswith(code) or (idd and re.match(idd, national)):
+            return None
+    prefix = metadata.national_prefix_for_parsing
+    if not national or national[0] == "0" or (prefix and re.match(prefix, national)):
+        return None
+    number = phonenumbers.PhoneNumber(
+        country_code=metadata.country_code, national_number=int(national)
+    )
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return f"+{code}{national}"
 
 
 @lru_cache(maxsize=4096)  # a page lists up to a few dozen numbers, each parsed again
