@@ -7,11 +7,13 @@ from flask import Flask
 
 from config import check_secret_key, config_for
 from hms.extensions import csrf, db, limiter, login_manager, migrate
+from hms.web import SettledGlobals
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     """Build the HMS application: config, extensions, blueprints, errors, commands."""
     app = Flask(__name__, instance_relative_config=True)
+    app.jinja_environment = SettledGlobals
     config = config_for(config_name)
     app.config.from_object(config)
     app.config["HMS_ENV"] = config.ENV_NAME
