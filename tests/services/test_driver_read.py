@@ -1,9 +1,12 @@
 """DriverRead runs a fixed select straight on the driver's cursor: the same rows, with the
 same Python types, as SQLAlchemy's execution of the statement, and SQLAlchemy's errors."""
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
+from hms.database import reading_engine
 from hms.driver_read import DriverRead
 from hms.extensions import db
 from hms.models import Patient
@@ -58,3 +61,47 @@ def test_the_sql_is_compiled_for_each_database_and_driver():
     assert on_postgresql[1]["phone"] == "+919876543210"  # pyformat: by name
     # Asked again for the first, it is not given the second's SQL.
     assert LOOKUP.driver_sql(sqlite.dialect(), params) == on_sqlite
+
+
+def prepared_names(connection) -> set[str]:
+    return set(
+        connection.exec_driver_sql("SELECT name FROM pg_prepared_statements").scalars().all()
+    )
+
+
+def test_on_postgresql_the_statement_is_prepared_once_per_connection(app):
+    """psycopg connections run it through libpq, prepared on first use (and again after
+    something drops it); SQLite's run it on the cursor."""
+    values = {"day": date(2026, 11, 26), "count": 7, "text": "Aś", "flag": True, "nothing": None}
+    expected = [(date(2026, 11, 26), 7, "Aś", True, None)]
+    types = {"day": sa.Date, "count": sa.Integer, "text": sa.String, "flag": sa.Boolean}
+    types["nothing"] = sa.String
+    with app.app_context(), reading_engine(db.engine).connect() as connection:
+        postgresql = connection.dialect.name == "postgresql"
+        columns = [sa.bindparam(name, type_=kind) for name, kind in types.items()]
+        if (
+            postgresql
+        ):  # a bare $1 is text to the server; SQLite's CAST would make the date a number
+            columns = [sa.cast(column, column.type) for column in columns]
+        typed = DriverRead(sa.select(*columns))
+        assert typed.rows(connection, values) == expected
+        if not postgresql:
+            assert not connection.info.get("hms prepared")
+            return
+        name = typed._name.decode()
+        assert name in prepared_names(connection)
+        assert typed.rows(connection, values) == expected  # the same statement again
+        connection.exec_driver_sql("DEALLOCATE ALL")
+        with pytest.raises(sa.exc.DBAPIError, match="does not exist"):
+            typed.rows(connection, values)
+        assert typed.rows(connection, values) == expected  # prepared again
+        assert name in prepared_names(connection)
+
+
+def test_a_value_libpq_is_not_given_goes_through_the_cursor(app):
+    binary = DriverRead(sa.select(sa.func.length(sa.bindparam("x", type_=sa.LargeBinary))))
+    with app.app_context(), db.engine.connect() as connection:
+        assert binary.rows(connection, {"x": b"\x00\x01\x02"}) == [(3,)]
+        assert binary._name.decode() not in (
+            prepared_names(connection) if connection.dialect.name == "postgresql" else set()
+        )
