@@ -32,7 +32,7 @@ OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "results.md"
 sys.path.insert(0, str(ROOT))
 
-WORKERS = 4  # two per core on the 2-core benchmark machine; see README
+WORKERS = os.cpu_count() or 2  # one sync worker per core; see README
 PASSWORD = "benchmark-password-2026"
 WARM_UP_SECONDS = 2
 
