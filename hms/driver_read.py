@@ -112,9 +112,18 @@ class DriverRead:
         than libpq's round trip: a status lookup's statement took 75 µs of the worker's time
         through the cursor and about 30 through libpq. What is prepared on a connection is
         kept in the connection's `info`, which lives as long as the driver's connection.
+
+        Only outside a transaction (the reading pool's connections): psycopg sends DEALLOCATE
+        ALL after a ROLLBACK once it has prepared statements of its own, which drops these
+        too, and a statement found missing inside a transaction would spoil it. Outside one,
+        a missing statement is prepared again at once.
         """
         from psycopg import errors, pq
         from psycopg.adapt import Transformer
+
+        pgconn = driver.pgconn
+        if pgconn.transaction_status != pq.TransactionStatus.IDLE:
+            return None
 
         dialect = connection.dialect
         sql, compiled = self._numbered(dialect)
@@ -130,25 +139,27 @@ class DriverRead:
                 return None
             texts.append(text)
         prepared = connection.info.setdefault("hms prepared", set())
-        pgconn = driver.pgconn
         encoding = driver.info.encoding
         with driver.lock:
-            if self._name not in prepared:
-                result = pgconn.prepare(self._name, sql)
-                if result.status != pq.ExecStatus.COMMAND_OK:
-                    error = errors.error_from_result(result, encoding=encoding)
-                    if not isinstance(error, errors.DuplicatePreparedStatement):
-                        raise error
-                prepared.add(self._name)
-            result = pgconn.exec_prepared(self._name, texts)
-            if result.status != pq.ExecStatus.TUPLES_OK:
+            for _attempt in range(2):
+                if self._name not in prepared:
+                    result = pgconn.prepare(self._name, sql)
+                    if result.status != pq.ExecStatus.COMMAND_OK:
+                        error = errors.error_from_result(result, encoding=encoding)
+                        if not isinstance(error, errors.DuplicatePreparedStatement):
+                            raise error
+                    prepared.add(self._name)
+                result = pgconn.exec_prepared(self._name, texts)
+                if result.status == pq.ExecStatus.TUPLES_OK:
+                    loader = Transformer(driver)
+                    loader.set_pgresult(result)
+                    return loader.load_rows(0, result.ntuples, tuple)
                 error = errors.error_from_result(result, encoding=encoding)
-                if isinstance(error, errors.InvalidSqlStatementName):
-                    prepared.discard(self._name)  # dropped behind our back: prepare it again
-                raise error
-            loader = Transformer(driver)
-            loader.set_pgresult(result)
-            return loader.load_rows(0, result.ntuples, tuple)
+                if not isinstance(error, errors.InvalidSqlStatementName):
+                    raise error
+                # Dropped behind our back (DEALLOCATE ALL, DISCARD ALL): prepare it again.
+                prepared.discard(self._name)
+            raise error
 
     def _numbered(self, dialect) -> tuple:
         """The SQL with numbered parameters ($1, $2: libpq's own), and its compiled form."""

@@ -30,11 +30,14 @@ def test_the_status_lookup_reads_what_sqlalchemy_reads(app, client, hospital, to
         params = {"phone": "+919876543210", "name_key": fold_name("Asha Verma")}
         with db.engine.connect() as connection:
             expected = [tuple(row) for row in connection.execute(LOOKUP.statement, params)]
-            rows = LOOKUP.rows(connection, params)
-    assert len(rows) == 2 and rows == expected
-    assert [type(value) for value in rows[0]] == [type(value) for value in expected[0]]
-    assert rows[0][2].tzinfo is not None  # admitted_at, an aware UTC time as the type gives
-    assert [row[4].strftime("%H:%M") for row in rows] == ["11:30", "10:00"]
+            in_transaction = LOOKUP.rows(connection, params)  # the cursor's way
+        with reading_engine(db.engine).connect() as connection:
+            alone = LOOKUP.rows(connection, params)  # libpq's way on PostgreSQL
+    for rows in (in_transaction, alone):
+        assert len(rows) == 2 and rows == expected
+        assert [type(value) for value in rows[0]] == [type(value) for value in expected[0]]
+        assert rows[0][2].tzinfo is not None  # admitted_at, an aware UTC time as the type gives
+        assert [row[4].strftime("%H:%M") for row in rows] == ["11:30", "10:00"]
 
 
 def test_no_row_is_an_empty_list(app):
@@ -70,8 +73,8 @@ def prepared_names(connection) -> set[str]:
 
 
 def test_on_postgresql_the_statement_is_prepared_once_per_connection(app):
-    """psycopg connections run it through libpq, prepared on first use (and again after
-    something drops it); SQLite's run it on the cursor."""
+    """psycopg connections outside a transaction run it through libpq, prepared on first
+    use (and again after something drops it); others run it on the cursor."""
     values = {"day": date(2026, 11, 26), "count": 7, "text": "Aś", "flag": True, "nothing": None}
     expected = [(date(2026, 11, 26), 7, "Aś", True, None)]
     types = {"day": sa.Date, "count": sa.Integer, "text": sa.String, "flag": sa.Boolean}
@@ -79,9 +82,8 @@ def test_on_postgresql_the_statement_is_prepared_once_per_connection(app):
     with app.app_context(), reading_engine(db.engine).connect() as connection:
         postgresql = connection.dialect.name == "postgresql"
         columns = [sa.bindparam(name, type_=kind) for name, kind in types.items()]
-        if (
-            postgresql
-        ):  # a bare $1 is text to the server; SQLite's CAST would make the date a number
+        # A bare $1 is text to PostgreSQL; SQLite's CAST would make the date a number.
+        if postgresql:
             columns = [sa.cast(column, column.type) for column in columns]
         typed = DriverRead(sa.select(*columns))
         assert typed.rows(connection, values) == expected
@@ -91,11 +93,14 @@ def test_on_postgresql_the_statement_is_prepared_once_per_connection(app):
         name = typed._name.decode()
         assert name in prepared_names(connection)
         assert typed.rows(connection, values) == expected  # the same statement again
-        connection.exec_driver_sql("DEALLOCATE ALL")
-        with pytest.raises(sa.exc.DBAPIError, match="does not exist"):
-            typed.rows(connection, values)
-        assert typed.rows(connection, values) == expected  # prepared again
+        connection.exec_driver_sql("DEALLOCATE ALL")  # as a pooler's DISCARD ALL would
+        assert typed.rows(connection, values) == expected  # prepared again at once
         assert name in prepared_names(connection)
+        connection.invalidate()  # the other statements' names on it are gone too
+    with app.app_context(), db.engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")  # in a transaction: the cursor runs it
+        assert typed.rows(connection, values) == expected
+        assert name not in prepared_names(connection)
 
 
 def test_a_value_libpq_is_not_given_goes_through_the_cursor(app):
