@@ -29,6 +29,12 @@ def _csrf_tokens(secret_key) -> Uncompressed:
     return Uncompressed(secret_key, salt="wtf-csrf-token")
 
 
+def _csrf_secret() -> str:
+    """The key of CSRF tokens: WTF_CSRF_SECRET_KEY if set, else the app's secret key (as
+    Flask-WTF falls back when the form's meta names none)."""
+    return current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+
+
 def signed_csrf_token() -> str:
     """This request's CSRF token, made and signed as Flask-WTF's generate_csrf makes them,
     which then gives this one for the rest of the request."""
@@ -36,7 +42,7 @@ def signed_csrf_token() -> str:
     if name not in g:
         if not isinstance(session.get(name), str):
             session[name] = hashlib.sha1(os.urandom(64)).hexdigest()  # as Flask-WTF does
-        secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+        secret = _csrf_secret()
         setattr(g, name, _csrf_tokens(secret).dumps(session[name]))
     return getattr(g, name)
 
@@ -59,7 +65,7 @@ class SignedCsrf(FlaskForm.Meta.csrf_class):
                 raise ValidationError("The CSRF token is missing.")
             if name not in session:
                 raise ValidationError("The CSRF session token is missing.")
-            tokens = _csrf_tokens(self.meta.csrf_secret)
+            tokens = _csrf_tokens(self.meta.csrf_secret or _csrf_secret())
             try:
                 token = tokens.loads(field.data, max_age=self.meta.csrf_time_limit)
             except SignatureExpired as exc:
