@@ -69,22 +69,20 @@ class DriverRead:
         """The statement's rows for `params` (its bind parameters by name), as tuples."""
         dialect = connection.dialect
         found = self._compiled_for(dialect)
+        sql, values = self._driver_sql(found, params)
         dbapi_connection = connection.connection
-        cursor = sql = values = None
+        cursor = None
         try:
             fetched = None
-            if dialect.driver == "psycopg":
-                fetched = self._libpq_rows(connection, dbapi_connection.dbapi_connection, params)
+            if dialect.driver == "psycopg" and isinstance(values, dict):
+                fetched = self._libpq_rows(connection, dbapi_connection.dbapi_connection, values)
             if fetched is None:
-                sql, values = self._driver_sql(found, params)
                 cursor = dbapi_connection.cursor()
                 cursor.execute(sql, values)
                 fetched = cursor.fetchall()
         except dialect.loaded_dbapi.Error as error:
             if dialect.is_disconnect(error, dbapi_connection, cursor):
                 connection.invalidate(error)
-            if sql is None:
-                sql, values = self._driver_sql(found, params)
             raise exc.DBAPIError.instance(
                 sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
@@ -102,10 +100,11 @@ class DriverRead:
             for row in fetched
         ]
 
-    def _libpq_rows(self, connection: Connection, driver, params: dict) -> list[tuple] | None:
+    def _libpq_rows(self, connection: Connection, driver, values: dict) -> list[tuple] | None:
         """On psycopg: the rows through libpq itself, from a statement prepared once per
         connection, each column loaded by psycopg's own loaders; None when a value is of a
-        type this path does not write (the cursor then runs the statement).
+        type this path does not write (the cursor then runs the statement). `values` are
+        those the cursor would be given (by name, each through its type's bind processor).
 
         psycopg's cursor prepares a repeated statement too, but its Python around libpq (the
         cursor, the query's conversion, its bookkeeping of prepared statements) costs more
@@ -125,19 +124,10 @@ class DriverRead:
         if pgconn.transaction_status != pq.TransactionStatus.IDLE:
             return None
 
-        dialect = connection.dialect
-        sql, compiled = self._numbered(dialect)
-        binds = self._compiled_for(dialect)[1]
-        values = compiled.construct_params(params)
-        texts = []
-        for name in compiled.positiontup:
-            value = values[name]
-            if name in binds:
-                value = binds[name](value)
-            text = _as_text(value)
-            if text is _UNWRITTEN:
-                return None
-            texts.append(text)
+        sql, positions = self._numbered(connection.dialect)
+        texts = [_as_text(values[name]) for name in positions]
+        if _UNWRITTEN in texts:
+            return None
         prepared = connection.info.setdefault("hms prepared", set())
         encoding = driver.info.encoding
         with driver.lock:
@@ -161,13 +151,14 @@ class DriverRead:
                 prepared.discard(self._name)
             raise error
 
-    def _numbered(self, dialect) -> tuple:
-        """The SQL with numbered parameters ($1, $2: libpq's own), and its compiled form."""
+    def _numbered(self, dialect) -> tuple[bytes, list[str]]:
+        """The SQL with numbered parameters ($1, $2: libpq's own) and the bind names in
+        their order."""
         key = ("$", dialect.driver)
         found = self._compiled.get(key)
         if found is None:
             compiled = self.statement.compile(dialect=type(dialect)(paramstyle="numeric_dollar"))
-            found = self._compiled[key] = (compiled.string.encode(), compiled)
+            found = self._compiled[key] = (compiled.string.encode(), compiled.positiontup)
         return found
 
 
