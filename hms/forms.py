@@ -59,24 +59,31 @@ class SignedCsrf(FlaskForm.Meta.csrf_class):
         (Flask-WTF builds a signer for every check, a third of a status lookup's form)."""
         if g.get("csrf_valid", False):
             return  # already checked by CSRFProtect
-        name = self.meta.csrf_field_name
         try:
-            if not field.data:
-                raise ValidationError("The CSRF token is missing.")
-            if name not in session:
-                raise ValidationError("The CSRF session token is missing.")
-            tokens = _csrf_tokens(self.meta.csrf_secret or _csrf_secret())
-            try:
-                token = tokens.loads(field.data, max_age=self.meta.csrf_time_limit)
-            except SignatureExpired as exc:
-                raise ValidationError("The CSRF token has expired.") from exc
-            except BadData as exc:
-                raise ValidationError("The CSRF token is invalid.") from exc
-            if not hmac.compare_digest(session[name], token):
-                raise ValidationError("The CSRF tokens do not match.")
+            check_csrf_token(field.data, self.meta.csrf_secret, self.meta.csrf_time_limit)
         except ValidationError as exc:
             logging.getLogger("flask_wtf.csrf").info(exc.args[0])
             raise
+
+
+def check_csrf_token(data, secret=None, time_limit: int | None = None) -> None:
+    """Raise ValidationError, with Flask-WTF's message, unless `data` is this session's
+    CSRF token, signed with `secret` (default: as signed_csrf_token signs) no more than
+    `time_limit` seconds ago."""
+    name = current_app.config["WTF_CSRF_FIELD_NAME"]
+    if not data:
+        raise ValidationError("The CSRF token is missing.")
+    if name not in session:
+        raise ValidationError("The CSRF session token is missing.")
+    tokens = _csrf_tokens(secret or _csrf_secret())
+    try:
+        token = tokens.loads(data, max_age=time_limit)
+    except SignatureExpired as exc:
+        raise ValidationError("The CSRF token has expired.") from exc
+    except BadData as exc:
+        raise ValidationError("The CSRF token is invalid.") from exc
+    if not hmac.compare_digest(session[name], token):
+        raise ValidationError("The CSRF tokens do not match.")
 
 
 class SignedForm(FlaskForm):

@@ -1,6 +1,7 @@
 """Forms of the public site."""
 
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
 from wtforms import DateField, EmailField, IntegerField, StringField, TextAreaField
@@ -14,7 +15,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from hms.forms import PersonName, PrintableText, SignedForm, strip
+from hms.forms import PersonName, PrintableText, SignedForm, check_csrf_token, strip
 from hms.services.booking import BookingRequest
 from hms.services.patients import InvalidPhone, clean_name, fold_name, normalize_phone
 
@@ -43,16 +44,15 @@ def fits_patient_record(form, field):
         raise ValidationError(f"Enter a name of at most {NAME_MAX} characters.")
 
 
+# What a name must be beyond being given: short enough, a person's, fit for the record.
+NAME_RULES = (Length(max=NAME_MAX), PersonName(), fits_patient_record)
+
+
 def name_field():
     """The patient's full name."""
     return StringField(
         "Full name",
-        [
-            InputRequired("Enter your full name."),
-            Length(max=NAME_MAX),
-            PersonName(),
-            fits_patient_record,
-        ],
+        [InputRequired("Enter your full name."), *NAME_RULES],
         filters=[strip],
     )
 
@@ -125,6 +125,65 @@ class StatusForm(PhoneMixin, SignedForm):
 
     name = name_field()
     phone = phone_field()
+
+    @staticmethod
+    def passing_entries(formdata) -> "LookupEntries | None":
+        """The lookup's entries if every one passes the form's rules, read without building
+        the form; None whenever anything is amiss, for the form to find and say what.
+
+        The public site's busiest form: binding and validating it through WTForms took
+        about a fifth of a status lookup. Here the fields' rules are applied by the same
+        functions (check_csrf_token, NAME_RULES, normalize_phone) to the entries alone;
+        tests/test_status_entries.py holds both ways to the same answers.
+        """
+        config = current_app.config
+        if config["WTF_CSRF_ENABLED"]:
+            try:
+                check_csrf_token(
+                    formdata.get(config["WTF_CSRF_FIELD_NAME"]),
+                    time_limit=config["WTF_CSRF_TIME_LIMIT"],
+                )
+            except ValidationError:
+                return None
+        name, phone = formdata.get("name"), formdata.get("phone")
+        if not (name and phone):  # InputRequired: each was sent and not empty
+            return None
+        entries = LookupEntries(strip(name), strip(phone), "")
+        typed = _Typed(entries.name)
+        try:
+            for rule in NAME_RULES:
+                rule(None, typed)
+            canonical = normalize_phone(entries.phone, config["HMS_PHONE_REGION"])
+        except (ValidationError, InvalidPhone):
+            return None
+        return entries._replace(canonical_phone=canonical)
+
+    def entries(self) -> "LookupEntries":
+        """The validated form's entries."""
+        return LookupEntries(self.name.data, self.phone.data, self.canonical_phone)
+
+
+class LookupEntries(NamedTuple):
+    """A status lookup's entries as typed (trimmed), and the phone in canonical form."""
+
+    name: str
+    phone: str
+    canonical_phone: str
+
+
+class _Typed:
+    """What a field validator reads of a field: its data (and, to word a refusal, gettext)."""
+
+    def __init__(self, data: str):
+        self.data = data
+
+    @staticmethod
+    def gettext(string: str) -> str:
+        return string
+
+    @staticmethod
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
 
 
 class ContactForm(SignedForm):

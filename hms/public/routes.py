@@ -198,23 +198,26 @@ def appointment(reference: str):
 @rate_limited(lookup_limit, methods=["POST"])
 def status():
     """Look up one's bookings by name and phone."""
-    form = StatusForm()
     if request.method == "GET":
-        return status_page(form)
-    if not form.validate_on_submit():
-        return status_page(form), error_status(form)
+        return status_page(lookup_form(StatusForm()))
+    entries = StatusForm.passing_entries(request.form)  # the usual lookup, without the form
+    if entries is None:
+        form = StatusForm()
+        if not form.validate_on_submit():
+            return status_page(lookup_form(form)), error_status(form)
+        entries = form.entries()
     result = lookup_status(
-        db.session, form.name.data, form.canonical_phone, catalog.current(db.session)
+        db.session, entries.name, entries.canonical_phone, catalog.current(db.session)
     )
-    return status_page(form, result, searched=True)
+    return status_page(filled_lookup_form(entries.name, entries.phone), result, searched=True)
 
 
-def status_page(form: StatusForm, result: StatusLookup | None = None, searched=False) -> str:
-    """The status page: the lookup form as submitted and, after a search, what it found."""
+def status_page(form: Markup, result: StatusLookup | None = None, searched=False) -> str:
+    """The status page: the lookup form as drawn and, after a search, what it found."""
     return page_with_parts(
         ("status",),
         "public/status.html",
-        lookup_form=lookup_form(form),
+        lookup_form=form,
         lookup_result=render_part("public/_status_result.html", result=result) if searched else "",
     )
 
@@ -226,25 +229,26 @@ FIND_LOOKUP_SLOT = re.compile("|".join(map(re.escape, LOOKUP_SLOTS)))
 
 
 def lookup_form(form: StatusForm) -> Markup:
-    """The lookup form as the visitor submitted it.
-
-    A form with no errors to show differs from one visitor to the next only in its token
-    and entries, so it is drawn once per catalogue read with a slot for each, and the slots
-    are filled in one pass (an entry that happens to spell a slot stays as typed).
-    """
+    """The lookup form as the visitor submitted it (or blank)."""
     if form.errors:
         return render_part("public/_status_form.html", form=form)
+    return filled_lookup_form(form.name._value(), form.phone._value())
+
+
+def filled_lookup_form(name: str, phone: str) -> Markup:
+    """The lookup form with no errors to show, filled in with these entries.
+
+    Such a form differs from one visitor to the next only in its token and entries, so it
+    is drawn once per catalogue read with a slot for each, and the slots are filled in one
+    pass (an entry that happens to spell a slot stays as typed).
+    """
 
     def draw(_known: catalog.Catalog) -> str:
         blank = StatusForm(formdata=None, name=slot("name"), phone=slot("phone"))
         blank.csrf_token.current_token = slot("csrf_token")
         return render_part("public/_status_form.html", form=blank)
 
-    entries = {
-        "csrf_token": signed_csrf_token(),
-        "name": form.name._value(),
-        "phone": form.phone._value(),
-    }
+    entries = {"csrf_token": signed_csrf_token(), "name": name, "phone": phone}
     drawn = catalog.cache().page(db.session, ("status form",), draw)
     filled = FIND_LOOKUP_SLOT.sub(lambda found: escape(entries[LOOKUP_SLOTS[found[0]]]), drawn)
     return Markup(filled)
