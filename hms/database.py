@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
 
 from hms.extensions import db
+from hms.kept_connections import KEPT_SINCE, KeptConnections
 
 # Execution options: SQLite takes its write lock when the transaction begins (WRITE_OPTION),
 # or no transaction is begun at all, each statement reading on its own (READ_OPTION).
@@ -39,8 +40,8 @@ def check_on_checkout(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -
 
     @event.listens_for(engine.pool, "checkin")
     def _idle_from_now(_dbapi_connection, record):
-        if record is not None:
-            record.info[IDLE_SINCE] = time.monotonic()
+        if record is not None:  # idle from now, or from when reading() last used it
+            record.info[IDLE_SINCE] = record.info.pop(KEPT_SINCE, None) or time.monotonic()
 
     @event.listens_for(engine.pool, "checkout")
     def _check_alive(dbapi_connection, record, _proxy):
@@ -53,6 +54,12 @@ def check_on_checkout(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -
             engine.dialect.do_ping(dbapi_connection)
         except ping_error as error:
             raise exc.DisconnectionError("the pooled connection failed its ping") from error
+
+
+def _in_doubt(connection: Connection, kept_since: float) -> bool:
+    """Whether a server connection kept by reading() should pass the pool's checks again."""
+    idle = time.monotonic() - kept_since > IDLE_PING_SECONDS
+    return idle or _has_input(connection.connection.dbapi_connection)
 
 
 def _has_input(dbapi_connection) -> bool:
@@ -154,7 +161,8 @@ def _add_begin_hook(engine: Engine, queue: WriterQueue | None) -> None:
 # connection to autocommit and back on each loan (as read_only() does) costs more than the
 # read it serves; on SQLite, the begin hook alone makes SQLAlchemy dispatch its events on
 # every statement (the status lookup took 59 microseconds on the app's pool, 35 on this).
-_READERS: "WeakKeyDictionary[Engine, Engine]" = WeakKeyDictionary()
+# Each thread keeps the connection it read on last (KeptConnections).
+_READERS: "WeakKeyDictionary[Engine, KeptConnections]" = WeakKeyDictionary()
 
 # On PostgreSQL the reading pool's connections plan each statement once, for any values
 # (a generic plan), instead of again on every execution. The server's own choice kept
@@ -171,8 +179,14 @@ def _add_reader(engine: Engine, options: dict) -> Engine:
     reader = create_engine(engine.url, **{**options, "isolation_level": "AUTOCOMMIT"})
     if engine.dialect.name == "postgresql":
         event.listen(reader, "connect", _plan_once)
-    _READERS[engine] = reader
-    event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
+    server = engine.dialect.name != "sqlite"
+    kept = _READERS[engine] = KeptConnections(reader, _in_doubt if server else None)
+
+    @event.listens_for(engine, "engine_disposed")
+    def _dispose_reader(_engine):
+        kept.close()
+        reader.dispose()
+
     return reader
 
 
@@ -187,7 +201,8 @@ def _plan_once(dbapi_connection, _record) -> None:
 def reading_engine(engine: Engine) -> Engine:
     """The engine whose connections reading() lends: the autocommit pool kept beside
     `engine` (closed with it), or `engine` itself for an in-memory SQLite database."""
-    return _READERS.get(engine, engine)
+    kept = _READERS.get(engine)
+    return engine if kept is None else kept.engine
 
 
 @contextmanager
@@ -198,9 +213,10 @@ def reading(session: Session) -> Iterator[Connection]:
 
     A session in a transaction lends its own connection, so that what it has written
     shows (as does one on an in-memory database, which has that one connection). Otherwise
-    (a session reading outside a transaction included) the connection is borrowed for the
-    block alone, without the session's bookkeeping; a request that has not used db.session
-    yet does not get a session made just to ask. The PostgreSQL booking writes on it too: its
+    (a session reading outside a transaction included) it is the reading pool's connection
+    the thread keeps between such blocks (KeptConnections), without the session's
+    bookkeeping; a request that has not used db.session yet does not get a session made
+    just to ask. The PostgreSQL booking writes on it too: its
     one statement, which the server runs atomically, needs no transaction around it.
     """
     if session is db.session and not session.registry.has():
@@ -214,10 +230,13 @@ def reading(session: Session) -> Iterator[Connection]:
         ):
             yield session.connection()
             return
-    reader = reading_engine(engine)
-    with reader.connect() as connection:
-        if reader is engine:  # in-memory SQLite: the begin hook skips BEGIN for this option
-            connection.execution_options(**{READ_OPTION: True})
+    kept = _READERS.get(engine)
+    if kept is not None:
+        with kept.lend() as connection:
+            yield connection
+        return
+    with engine.connect() as connection:  # in-memory SQLite: the begin hook skips BEGIN
+        connection.execution_options(**{READ_OPTION: True})
         yield connection
 
 

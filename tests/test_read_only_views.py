@@ -2,6 +2,7 @@
 round trips), the signed-in user's included; a write they make is still a real transaction."""
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from hms.database import READ_OPTION, WRITE_OPTION, reading_engine
 from hms.extensions import db
+from hms.kept_connections import KeptConnections
 from tests.helpers import booking_form, csrf_token, sign_in
 
 
@@ -88,8 +90,8 @@ def test_a_doctor_page_reads_the_enrolment_with_the_user(client, staff, statemen
     assert not [statement for statement in sql if re.search(r"\bFROM doctors\b", statement)]
 
 
-def test_the_public_lookups_read_alone_on_a_borrowed_connection(
-    app, client, hospital, tomorrow, statements
+def test_the_public_lookups_read_alone_on_the_connection_the_thread_keeps(
+    app, client, hospital, tomorrow, statements, monkeypatch
 ):
     token = csrf_token(client, "/status")
     slots_url = f"/api/doctors/{hospital.doctors['house']}/slots?date={tomorrow}"
@@ -107,10 +109,21 @@ def test_the_public_lookups_read_alone_on_a_borrowed_connection(
         sessions_made.append(1)
         return make_session(**kwargs)
 
-    lent = []  # connections the reading pool lent, and whether each was in autocommit
+    lent = []  # (pool, autocommit) of each connection reading() lent
+    lend = KeptConnections.lend
 
-    def checkout(dbapi_connection, _record, _proxy):
-        lent.append(getattr(dbapi_connection, "autocommit", None))
+    @contextmanager
+    def recorded_lend(kept):
+        with lend(kept) as connection:
+            driver = connection.connection.dbapi_connection
+            lent.append((kept.engine.pool, getattr(driver, "autocommit", None)))
+            yield connection
+
+    monkeypatch.setattr(KeptConnections, "lend", recorded_lend)
+    checkouts = []
+
+    def checkout(*_):
+        checkouts.append(1)
 
     with app.app_context():
         readers = reading_engine(db.engine).pool
@@ -130,11 +143,14 @@ def test_the_public_lookups_read_alone_on_a_borrowed_connection(
     assert slots.status_code == 200 and "10:00" in slots.get_json()
     assert found.status_code == 200 and 'id="no-booking"' in found.get_data(as_text=True)
     assert [(word, how) for word, how, *_ in statements] == [("SELECT", "alone")]
-    # The lookup runs on the driver's cursor (no SQLAlchemy event): one more connection
-    # lent by the reading pool, in autocommit on PostgreSQL (sqlite3 has no such attribute).
+    # The lookup runs on the driver's cursor (no SQLAlchemy event): one more loan of the
+    # reading pool's connection, in autocommit on PostgreSQL (sqlite3 has no such attribute).
     assert lent_for_slots == 1 and len(lent) == 2
-    assert lent[1] in (True, None) and (lent[1] is True) == (app_dialect(app) == "postgresql")
-    # Each read borrowed a connection for itself: the session was never used, nor made.
+    postgresql = app_dialect(app) == "postgresql"
+    assert lent == [(readers, True if postgresql else None)] * 2
+    # The thread kept the connection the catalogue was read on: the pool lent nothing more.
+    assert not checkouts and readers.checkedout() == 1
+    # The session was never used, nor made.
     assert not sessions_begun and not sessions_made
 
 
@@ -144,23 +160,29 @@ def app_dialect(app) -> str:
 
 
 def test_a_booking_borrows_connections_for_its_checks_and_its_write_only(
-    app, client, hospital, tomorrow
+    app, client, hospital, tomorrow, monkeypatch
 ):
     form = booking_form(client, hospital.doctors["house"], tomorrow, time="11:00")
     client.get("/")  # the catalogue is read
-    borrowed = []
+    borrowed = []  # "app": the app's pool lent one; "reading": reading() lent its own
+    lend = KeptConnections.lend
 
+    def counted_lend(kept):
+        borrowed.append("reading")
+        return lend(kept)
+
+    def checkout(*_):
+        borrowed.append("app")
+
+    monkeypatch.setattr(KeptConnections, "lend", counted_lend)
     with app.app_context():
-        pools = {"app": db.engine.pool, "reading": reading_engine(db.engine).pool}
+        pool = db.engine.pool
         sqlite = db.engine.dialect.name == "sqlite"
-    listeners = {name: lambda *_, name=name: borrowed.append(name) for name in pools}
-    for name, pool in pools.items():
-        event.listen(pool, "checkout", listeners[name])
+    event.listen(pool, "checkout", checkout)
     try:
         response = client.post("/appointments", data=form)
     finally:
-        for name, pool in pools.items():
-            event.remove(pool, "checkout", listeners[name])
+        event.remove(pool, "checkout", checkout)
     assert response.status_code == 303
     # SQLite: one for the checks, one for the write, none after it (the request redirects);
     # PostgreSQL books in one statement on the checks' connection, in autocommit from the
@@ -169,7 +191,7 @@ def test_a_booking_borrows_connections_for_its_checks_and_its_write_only(
 
 
 def test_the_day_figures_are_read_on_the_reading_pool_and_the_doctors_list_is_not(
-    app, client, staff
+    app, client, staff, monkeypatch
 ):
     """The front desk's figures and the counts of the doctor's lists go through reading(),
     whose connections plan a statement once for all its values on PostgreSQL; the doctor's
@@ -189,26 +211,27 @@ def test_the_day_figures_are_read_on_the_reading_pool_and_the_doctors_list_is_no
     listeners = [(engine, recorder(name)) for name, engine in engines.items()]
     for engine, listener in listeners:
         event.listen(engine, "before_cursor_execute", listener)
-    loans = []
+    loans = []  # the loans of reading()
+    lend = KeptConnections.lend
 
-    def lent(*_):
-        loans.append(1)
+    def counted_lend(kept):
+        loans.append(kept.engine)
+        return lend(kept)
 
-    event.listen(reader.pool, "checkout", lent)
+    monkeypatch.setattr(KeptConnections, "lend", counted_lend)
     try:
         sign_in(client, staff["register"])
         sent.clear()
         loans.clear()
         assert client.get("/register/").status_code == 200
         front_desk = list(sent)
-        assert len(loans) == 1  # one connection of that pool for all the figures
+        assert loans == [reader]  # one loan of that pool for all the figures
         doctor_client = app.test_client()
         sign_in(doctor_client, staff["doctor"])
         sent.clear()
         assert doctor_client.get("/doctor/").status_code == 200
         doctor = list(sent)
     finally:
-        event.remove(reader.pool, "checkout", lent)
         for engine, listener in listeners:
             event.remove(engine, "before_cursor_execute", listener)
 

@@ -1,0 +1,136 @@
+"""reading() lends each thread the reading pool's connection it kept from its last read:
+the pool lends it once, a nested or failed read does not keep a second or a broken one, and
+a kept server connection in doubt passes the pool's checks again before it is used."""
+
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from hms.database import configure_engine, reading, reading_engine
+from tests.services.test_connection_checks import Pings
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = sa.create_engine(database_url)
+    configure_engine(engine, {"pool_size": 2, "max_overflow": 0})
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def checkouts(engine):
+    """The connections the reading pool lent."""
+    lent = []
+
+    def checkout(dbapi_connection, _record, _proxy):
+        lent.append(dbapi_connection)
+
+    event.listen(reading_engine(engine).pool, "checkout", checkout)
+    yield lent
+    event.remove(reading_engine(engine).pool, "checkout", checkout)
+
+
+def read(session) -> object:
+    """Read once; the driver's connection it was read on."""
+    with reading(session) as conn:
+        assert conn.scalar(sa.text("SELECT 1")) == 1
+        return conn.connection.dbapi_connection
+
+
+def test_a_thread_reads_again_on_the_connection_it_kept(engine, checkouts):
+    with Session(engine) as session:
+        used = {read(session) for _ in range(5)}
+    assert len(used) == 1 and checkouts == list(used)
+    assert reading_engine(engine).pool.checkedout() == 1  # kept for the next read
+
+
+def test_each_thread_keeps_its_own(engine, checkouts):
+    used = {}
+
+    def reads(name):
+        with Session(engine) as session:
+            used[name] = {read(session) for _ in range(3)}
+
+    threads = [threading.Thread(target=reads, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(used["a"]) == len(used["b"]) == 1 and used["a"] != used["b"]
+    assert len(checkouts) == 2 and reading_engine(engine).pool.checkedout() == 2
+
+
+def test_a_nested_read_gets_another_connection_and_one_is_kept(engine, checkouts):
+    with Session(engine) as session:
+        with reading(session) as outer:
+            inner = read(session)
+            assert inner is not outer.connection.dbapi_connection
+        assert reading_engine(engine).pool.checkedout() == 1
+        assert read(session) is inner  # the inner one was kept; the outer went back
+    assert len(checkouts) == 2
+
+
+def test_a_read_that_fails_gives_its_connection_back(engine, checkouts):
+    with Session(engine) as session:
+        first = read(session)
+        with pytest.raises(sa.exc.DBAPIError), reading(session) as conn:
+            conn.execute(sa.text("SELECT * FROM no_such_table"))
+        assert reading_engine(engine).pool.checkedout() == 0
+        assert read(session) is not None
+    assert len(checkouts) == 2 and checkouts[0] is first
+
+
+def test_a_kept_server_connection_idle_for_long_is_pinged_before_use(
+    engine, checkouts, monkeypatch
+):
+    pings = Pings(monkeypatch)
+    pings.watch(reading_engine(engine))
+    with Session(engine) as session:
+        first = read(session)
+        later = time.monotonic() + 60
+        monkeypatch.setattr(time, "monotonic", lambda: later)
+        again = read(session)
+    if engine.dialect.name == "sqlite":  # a file: nothing can drop it while kept
+        assert again is first and pings == [] and len(checkouts) == 1
+    else:  # back to the pool, which pings it (it is alive) and lends it again
+        assert again is first and pings == [first] and len(checkouts) == 2
+
+
+def test_a_kept_connection_the_server_ended_is_replaced_before_use(
+    engine, checkouts, monkeypatch, database_url
+):
+    pings = Pings(monkeypatch)
+    pings.watch(reading_engine(engine))
+    with Session(engine) as session:
+        with reading(session) as conn:
+            postgresql = conn.dialect.name == "postgresql"
+            pid = conn.scalar(sa.text("SELECT pg_backend_pid()" if postgresql else "SELECT 1"))
+            first = conn.connection.dbapi_connection
+        if postgresql:
+            admin = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+            with admin.connect() as other:
+                assert other.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            admin.dispose()
+            time.sleep(0.2)  # the server's goodbye reaches the socket
+        again = read(session)  # no error reaches the caller
+    if postgresql:
+        assert again is not first and pings == [first] and len(checkouts) == 2
+    else:  # an embedded database has no server to end it
+        assert again is first and pings == [] and len(checkouts) == 1
+
+
+def test_disposing_the_engine_closes_the_kept_connections(engine):
+    with Session(engine) as session:
+        kept = read(session)
+    pool = reading_engine(engine).pool
+    engine.dispose()
+    assert pool.checkedout() == 0 and reading_engine(engine).pool is not pool
+    if engine.dialect.name == "postgresql":
+        assert kept.closed
+    with Session(engine) as session:
+        assert read(session) is not kept
