@@ -25,8 +25,10 @@ class KeptConnections:
     `doubtful(connection, kept_since)` says so (a server connection kept too long, or sent
     something while kept: the pool's checkout checks then decide whether to ping it), when
     the block raised or invalidated it, and when a loan nested in the block already left
-    one. close() returns them all, for the pool to be disposed after it. Each process keeps
-    its own: a forked child never lends, nor closes, a connection of its parent's.
+    one. A thread that ended leaves its connection, which goes back to the pool when
+    another thread borrows afresh. close() returns them all, for the pool to be disposed
+    after it. Each process keeps its own: a forked child never lends, nor closes, a
+    connection of its parent's.
     """
 
     def __init__(self, engine: Engine, doubtful: Callable[[Connection, float], bool] | None = None):
@@ -45,6 +47,7 @@ class KeptConnections:
                 connection.close()
                 connection = None
         if connection is None:
+            self._return_ended_threads()
             connection = self.engine.connect()
         try:
             yield connection
@@ -58,6 +61,17 @@ class KeptConnections:
             connection.rollback()
         connection.info[KEPT_SINCE] = time.monotonic()
         self._kept[key] = connection
+
+    def _return_ended_threads(self) -> None:
+        """Give back the connections of threads that have ended (a server that starts a
+        thread per request, such as `flask run`, would otherwise drain the pool)."""
+        pid = os.getpid()
+        running = {thread.ident for thread in threading.enumerate()}
+        for key in list(self._kept):
+            if key[0] == pid and key[1] not in running:
+                connection = self._kept.pop(key, None)
+                if connection is not None:
+                    connection.close()
 
     def close(self) -> None:
         """Give this process's kept connections back to the pool."""

@@ -17,7 +17,7 @@ from tests.services.test_connection_checks import Pings
 @pytest.fixture
 def engine(database_url):
     engine = sa.create_engine(database_url)
-    configure_engine(engine, {"pool_size": 2, "max_overflow": 0})
+    configure_engine(engine, {"pool_size": 2, "max_overflow": 0, "pool_timeout": 5})
     yield engine
     engine.dispose()
 
@@ -51,10 +51,12 @@ def test_a_thread_reads_again_on_the_connection_it_kept(engine, checkouts):
 
 def test_each_thread_keeps_its_own(engine, checkouts):
     used = {}
+    both_read = threading.Barrier(2)
 
     def reads(name):
         with Session(engine) as session:
             used[name] = {read(session) for _ in range(3)}
+        both_read.wait()  # both alive until both have read
 
     threads = [threading.Thread(target=reads, args=(name,)) for name in ("a", "b")]
     for thread in threads:
@@ -63,6 +65,25 @@ def test_each_thread_keeps_its_own(engine, checkouts):
         thread.join()
     assert len(used["a"]) == len(used["b"]) == 1 and used["a"] != used["b"]
     assert len(checkouts) == 2 and reading_engine(engine).pool.checkedout() == 2
+
+
+def test_the_connections_of_threads_that_ended_go_back_at_the_next_fresh_loan(engine, checkouts):
+    both_read = threading.Barrier(2)
+
+    def reads():
+        with Session(engine) as session:
+            read(session)
+        both_read.wait()  # both at once: two threads, two connections, the whole pool
+
+    threads = [threading.Thread(target=reads) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert reading_engine(engine).pool.checkedout() == 2  # kept by threads that ended
+    with Session(engine) as session:
+        read(session)  # would wait for a free connection had they not gone back
+    assert len(checkouts) == 3 and reading_engine(engine).pool.checkedout() == 1
 
 
 def test_a_nested_read_gets_another_connection_and_one_is_kept(engine, checkouts):
