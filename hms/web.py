@@ -84,6 +84,9 @@ class Request(FlaskRequest):
         )
 
 
+# Sent when session cookies are Secure (production, served over HTTPS).
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
 CURRENCY_SIGNS = {"INR": "₹", "USD": "$", "EUR": "€", "GBP": "£"}
 
 
@@ -184,20 +187,21 @@ def init_web(app: Flask) -> None:
     app.request_class = Request
     app.session_interface = SignedCookieSessions()
 
+    # (lower-case name, name, value) of each header every response gets unless it has its own.
+    defaults = [(name.lower(), name, value) for name, value in SECURITY_HEADERS.items()]
+    with_hsts = [*defaults, ("strict-transport-security", *HSTS)]
+
     @app.after_request
     def add_security_headers(response):
-        # Headers.setdefault raises and catches an exception per missing name: list them once.
-        present = {name.lower() for name in response.headers.keys()}  # noqa: SIM118 (items)
-        for name, value in SECURITY_HEADERS.items():
-            if name.lower() not in present:
-                response.headers.add(name, value)
+        headers = response.headers
+        present = {name.lower() for name, _value in headers.items()}
+        wanted = with_hsts if app.config.get("SESSION_COOKIE_SECURE") else defaults
+        headers.extend([(name, value) for lower, name, value in wanted if lower not in present])
         if "csp_nonce" in g:
             # Flask-Admin's own pages carry a few small inline scripts, each with this nonce.
-            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
                 "script-src 'self'", f"script-src 'self' 'nonce-{g.csp_nonce}'"
             )
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
     @app.context_processor
