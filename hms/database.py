@@ -216,8 +216,8 @@ def reading(session: Session) -> Iterator[Connection]:
     (a session reading outside a transaction included) it is the reading pool's connection
     the thread keeps between such blocks (KeptConnections), without the session's
     bookkeeping; a request that has not used db.session yet does not get a session made
-    just to ask. The PostgreSQL booking writes on it too: its
-    one statement, which the server runs atomically, needs no transaction around it.
+    just to ask. The PostgreSQL booking writes on it too: its one statement, which the
+    server runs atomically, needs no transaction around it.
     """
     if session is db.session and not session.registry.has():
         engine = db.engine
