@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from hms.public.forms import LookupEntries, StatusForm
 from hms.signing import Uncompressed
-from tests.helpers import csrf_token
+from tests.helpers import booking_form
 from tests.test_fuzz import FUZZ, MISSING, csrf_tokens, names, phones
 
 RAW = "a" * 40  # the session's CSRF token, as Flask-WTF keeps it
@@ -114,15 +114,7 @@ def test_random_submissions_get_the_same_answer_both_ways(app, data):
 def test_the_page_is_the_same_whichever_way_the_entries_were_read(
     app, client, hospital, tomorrow, monkeypatch
 ):
-    booking = {
-        "name": "Asha Verma",
-        "phone": "98765 43210",
-        "email": "asha@example.com",
-        "doctor_id": str(hospital.doctors["house"]),
-        "date": tomorrow.isoformat(),
-        "time": "10:00",
-        "csrf_token": csrf_token(client, "/"),
-    }
+    booking = booking_form(client, hospital.doctors["house"], tomorrow)
     assert client.post("/appointments", data=booking).status_code == 303
     lookup = {
         "name": " asha verma ",

@@ -49,6 +49,15 @@ class Pings(list):
         self.monkeypatch.setattr(engine.dialect, "do_ping", do_ping)
 
 
+def end_on_the_server(database_url: str, backend: int) -> None:
+    """Have PostgreSQL terminate the backend `backend`, as a restart or an admin would."""
+    admin = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    with admin.connect() as other:
+        assert other.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    admin.dispose()
+    time.sleep(0.2)  # the server's goodbye reaches the socket
+
+
 @pytest.fixture
 def pings(monkeypatch):
     return Pings(monkeypatch)
@@ -86,11 +95,7 @@ def test_a_connection_the_server_ended_is_replaced_before_use(make_engine, pings
         backend = conn.scalar(sa.text("SELECT pg_backend_pid()" if postgresql else "SELECT 1"))
         raw = conn.connection.dbapi_connection
     if postgresql:
-        admin = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
-        with admin.connect() as other:
-            assert other.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
-        admin.dispose()
-        time.sleep(0.2)  # the server's goodbye reaches the socket
+        end_on_the_server(database_url, backend)
     else:
         raw.close()  # the closest an embedded database comes to a dropped connection
     with engine.connect() as conn:

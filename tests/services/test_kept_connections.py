@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from hms.database import configure_engine, reading, reading_engine
-from tests.services.test_connection_checks import Pings
+from tests.services.test_connection_checks import Pings, end_on_the_server
 
 
 @pytest.fixture
@@ -133,11 +133,7 @@ def test_a_kept_connection_the_server_ended_is_replaced_before_use(
             pid = conn.scalar(sa.text("SELECT pg_backend_pid()" if postgresql else "SELECT 1"))
             first = conn.connection.dbapi_connection
         if postgresql:
-            admin = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
-            with admin.connect() as other:
-                assert other.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            admin.dispose()
-            time.sleep(0.2)  # the server's goodbye reaches the socket
+            end_on_the_server(database_url, pid)
         again = read(session)  # no error reaches the caller
     if postgresql:
         assert again is not first and pings == [first] and len(checkouts) == 2
