@@ -498,12 +498,12 @@ def report(args, info, rows, pdf) -> None:
         f"{statistics.median(b['p50'] for b in baselines):.1f} | "
         f"{statistics.median(b['p99'] for b in baselines):.1f} | "
         f"{min(b['rps'] for b in baselines):.0f}–{max(b['rps'] for b in baselines):.0f} | "
-        f"100% | {sum(b['failed'] for b in baselines)} |",
+        f"100.0% | {sum(b['failed'] for b in baselines)} |",
     ]
     for title, r in rows:
         lines.append(
             f"| {title} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-            f"{r['baseline']['rps']:.0f} | {r['rps'] / r['baseline']['rps']:.0%} | {r['failed']} |"
+            f"{r['baseline']['rps']:.0f} | {r['rps'] / r['baseline']['rps']:.1%} | {r['failed']} |"
         )
     lines += [
         "",
