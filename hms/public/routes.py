@@ -199,12 +199,13 @@ def appointment(reference: str):
 def status():
     """Look up one's bookings by name and phone."""
     if request.method == "GET":
-        return status_page(lookup_form(StatusForm()))
+        return status_page(filled_lookup_form("", ""))
     entries = StatusForm.passing_entries(request.form)  # the usual lookup, without the form
     if entries is None:
         form = StatusForm()
         if not form.validate_on_submit():
-            return status_page(lookup_form(form)), error_status(form)
+            drawn = render_part("public/_status_form.html", form=form)  # with its errors
+            return status_page(drawn), error_status(form)
         entries = form.entries()
     result = lookup_status(
         db.session, entries.name, entries.canonical_phone, catalog.current(db.session)
@@ -226,13 +227,6 @@ def status_page(form: Markup, result: StatusLookup | None = None, searched=False
 # cache, and what finds them.
 LOOKUP_SLOTS = {slot(name): name for name in ("csrf_token", "name", "phone")}
 FIND_LOOKUP_SLOT = re.compile("|".join(map(re.escape, LOOKUP_SLOTS)))
-
-
-def lookup_form(form: StatusForm) -> Markup:
-    """The lookup form as the visitor submitted it (or blank)."""
-    if form.errors:
-        return render_part("public/_status_form.html", form=form)
-    return filled_lookup_form(form.name._value(), form.phone._value())
 
 
 def filled_lookup_form(name: str, phone: str) -> Markup:
