@@ -18,8 +18,9 @@ class DriverRead:
     and 45 µs through Connection.execute on SQLite (117 and 167 µs on PostgreSQL). For a
     statement that never changes, the SQL is compiled once per database and driver and handed
     to the driver with the values; each column comes back converted by its type's own result
-    processor (SQLite keeps dates as text), as SQLAlchemy would return it. A driver error is
-    raised as SQLAlchemy's DBAPIError, and a lost connection invalidated, as
+    processor for the column type the driver reports (SQLite keeps dates as text; a sum of
+    PostgreSQL numerics arrives as Decimal already), as SQLAlchemy would return it. A driver
+    error is raised as SQLAlchemy's DBAPIError, and a lost connection invalidated, as
     Connection.execute does. On psycopg the statement goes to libpq itself, prepared once
     per connection (see _libpq_rows).
     """
@@ -27,6 +28,7 @@ class DriverRead:
     def __init__(self, statement):
         self.statement = statement
         self._compiled: dict[tuple[str, str], tuple] = {}
+        self._processors: dict[tuple, list | None] = {}  # by driver and reported column types
         self._name = f"hms_read_{next(_NAMES)}".encode()  # its prepared statement (libpq)
 
     def _compile(self, dialect) -> tuple:
@@ -36,12 +38,25 @@ class DriverRead:
             for name, bind in compiled.binds.items()
             if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))
         }
-        results = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in self.statement.selected_columns
-        ]
         positions = compiled.positiontup if compiled.positional else None
-        return compiled, binds, positions, results if any(results) else None
+        return compiled, binds, positions
+
+    def _processors_for(self, dialect, column_types: tuple) -> list | None:
+        """Each column's result processor for the column types the driver reported (None for
+        none at all), made once per driver and types."""
+        key = (dialect.name, dialect.driver, column_types)
+        try:
+            return self._processors[key]
+        except KeyError:
+            pass
+        processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, column_type)
+            for column, column_type in zip(
+                self.statement.selected_columns, column_types, strict=True
+            )
+        ]
+        found = self._processors[key] = processors if any(processors) else None
+        return found
 
     def _compiled_for(self, dialect) -> tuple:
         # Per database and driver: drivers of one database differ in how they take values.
@@ -57,7 +72,7 @@ class DriverRead:
 
     @staticmethod
     def _driver_sql(found: tuple, params: dict) -> tuple[str, tuple | dict]:
-        compiled, binds, positions, _ = found
+        compiled, binds, positions = found
         values = compiled.construct_params(params)
         for name, process in binds.items():
             values[name] = process(values[name])
@@ -73,13 +88,13 @@ class DriverRead:
         dbapi_connection = connection.connection
         cursor = None
         try:
-            fetched = None
+            read = None
             if dialect.driver == "psycopg" and isinstance(values, dict):
-                fetched = self._libpq_rows(connection, dbapi_connection.dbapi_connection, values)
-            if fetched is None:
+                read = self._libpq_rows(connection, dbapi_connection.dbapi_connection, values)
+            if read is None:
                 cursor = dbapi_connection.cursor()
                 cursor.execute(sql, values)
-                fetched = cursor.fetchall()
+                read = cursor.fetchall(), tuple(column[1] for column in cursor.description)
         except dialect.loaded_dbapi.Error as error:
             if dialect.is_disconnect(error, dbapi_connection, cursor):
                 connection.invalidate(error)
@@ -89,7 +104,8 @@ class DriverRead:
         finally:
             if cursor is not None:
                 cursor.close()
-        results = found[3]
+        fetched, column_types = read
+        results = self._processors_for(dialect, column_types)
         if results is None:
             return fetched
         return [
@@ -100,11 +116,12 @@ class DriverRead:
             for row in fetched
         ]
 
-    def _libpq_rows(self, connection: Connection, driver, values: dict) -> list[tuple] | None:
+    def _libpq_rows(self, connection: Connection, driver, values: dict) -> tuple | None:
         """On psycopg: the rows through libpq itself, from a statement prepared once per
-        connection, each column loaded by psycopg's own loaders; None when a value is of a
-        type this path does not write (the cursor then runs the statement). `values` are
-        those the cursor would be given (by name, each through its type's bind processor).
+        connection, each column loaded by psycopg's own loaders, and the columns' type OIDs;
+        None when a value is of a type this path does not write (the cursor then runs the
+        statement). `values` are those the cursor would be given (by name, each through its
+        type's bind processor).
 
         psycopg's cursor prepares a repeated statement too, but its Python around libpq (the
         cursor, the query's conversion, its bookkeeping of prepared statements) costs more
@@ -143,7 +160,8 @@ class DriverRead:
                 if result.status == pq.ExecStatus.TUPLES_OK:
                     loader = Transformer(driver)
                     loader.set_pgresult(result)
-                    return loader.load_rows(0, result.ntuples, tuple)
+                    types = tuple(result.ftype(column) for column in range(result.nfields))
+                    return loader.load_rows(0, result.ntuples, tuple), types
                 error = errors.error_from_result(result, encoding=encoding)
                 if not isinstance(error, errors.InvalidSqlStatementName):
                     raise error

@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from math import ceil
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from hms.database import reading
+from hms.driver_read import DriverRead
 from hms.models import Admission, Bill, BillItem, Department, Doctor, Patient, Payment, User
 from hms.services.billing import CENT
 from hms.services.clock import local_day_bounds
@@ -80,8 +82,8 @@ class Page:
 
 
 # The dashboard's statements are built once (building and caching a statement cost more
-# than running it) and run straight on the connection: they read plain columns.
-OCCUPANCY = (
+# than running it) and run straight on the driver (DriverRead): they read plain columns.
+OCCUPANCY = DriverRead(
     sa.select(Department.id, Department.name, Department.beds, sa.func.count(Admission.id))
     .outerjoin(
         Admission,
@@ -99,7 +101,7 @@ def _connection(reader: Session | Connection) -> Connection:
 
 def occupancy(reader: Session | Connection) -> list[Occupancy]:
     """Beds and open admissions per department, counted in one grouped query."""
-    return [Occupancy(*row) for row in _connection(reader).execute(OCCUPANCY)]
+    return [Occupancy(*row) for row in OCCUPANCY.rows(_connection(reader), {})]
 
 
 @dataclass(frozen=True)
@@ -121,17 +123,19 @@ def _on_day(model, column):
     )
 
 
-DAY_COUNTS = sa.select(
-    _on_day(Patient, Patient.created_at),
-    _on_day(Admission, Admission.admitted_at),
-    _on_day(Admission, Admission.discharged_at),
+DAY_COUNTS = DriverRead(
+    sa.select(
+        _on_day(Patient, Patient.created_at),
+        _on_day(Admission, Admission.admitted_at),
+        _on_day(Admission, Admission.discharged_at),
+    )
 )
 
 
 def day_counts(reader: Session | Connection, day: date, timezone: str) -> DayCounts:
     """Patients registered, admitted and discharged on `day`, counted in one statement."""
     start, end = local_day_bounds(day, timezone)
-    row = _connection(reader).execute(DAY_COUNTS, {"start": start, "end": end}).one()
+    (row,) = DAY_COUNTS.rows(_connection(reader), {"start": start, "end": end})
     return DayCounts(*row)
 
 
@@ -156,15 +160,26 @@ def _latest(kind: str, column) -> sa.Select:
 
 
 # Both of the day's lists in one round trip.
-LATEST = sa.union_all(
-    _latest("admitted", Admission.admitted_at), _latest("discharged", Admission.discharged_at)
+LATEST = DriverRead(
+    sa.union_all(
+        _latest("admitted", Admission.admitted_at), _latest("discharged", Admission.discharged_at)
+    )
 )
+
+
+class Movement(NamedTuple):
+    """One admission or discharge of the day."""
+
+    kind: str  # "admitted" or "discharged"
+    id: int  # the admission's
+    patient: str
+    department: str
+    at: datetime
 
 
 @dataclass(frozen=True)
 class DayMovements:
-    """The latest admissions and discharges of a day, newest first (rows of id, patient,
-    department and `at`)."""
+    """The latest admissions and discharges of a day, newest first."""
 
     admitted: list
     discharged: list
@@ -176,7 +191,7 @@ def latest_movements(
     """The latest `limit` admissions and the latest `limit` discharges on `day`."""
     start, end = local_day_bounds(day, timezone)
     params = {"start": start, "end": end, "limit": limit}
-    rows = _connection(reader).execute(LATEST, params).all()
+    rows = [Movement(*row) for row in LATEST.rows(_connection(reader), params)]
     rows.sort(key=lambda row: row.at, reverse=True)
     return DayMovements(
         admitted=[row for row in rows if row.kind == "admitted"],
@@ -242,7 +257,10 @@ def _open_bills(by_department: bool) -> tuple[sa.Select, sa.Select]:
     return page, sa.select(sa.func.count()).select_from(Admission).where(*where)
 
 
-OPEN_BILLS = {by_department: _open_bills(by_department) for by_department in (False, True)}
+OPEN_BILLS = {
+    by_department: tuple(map(DriverRead, _open_bills(by_department)))
+    for by_department in (False, True)
+}
 
 
 def open_bills(
@@ -253,13 +271,13 @@ def open_bills(
     statement, count_statement = OPEN_BILLS[department_id is not None]
     params = {"offset": (page - 1) * PER_PAGE, "department_id": department_id}
     connection = _connection(reader)
-    rows = connection.execute(statement, params).all()
+    rows = statement.rows(connection, params)
     items = [
         OpenBill(*row[:7], Decimal(row[7]).quantize(CENT), Decimal(row[8]).quantize(CENT))
         for row in rows
     ]
-    # No rows: past the last page, or nobody admitted.
-    count = rows[0].open_stays if rows else connection.execute(count_statement, params).scalar_one()
+    # No rows: past the last page, or nobody admitted. Else each row counts the open stays.
+    count = rows[0][9] if rows else count_statement.rows(connection, params)[0][0]
     return Page(items=items, page=page, total=count)
 
 

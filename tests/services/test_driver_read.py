@@ -2,6 +2,7 @@
 same Python types, as SQLAlchemy's execution of the statement, and SQLAlchemy's errors."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -110,3 +111,51 @@ def test_a_value_libpq_is_not_given_goes_through_the_cursor(app):
         assert binary._name.decode() not in (
             prepared_names(connection) if connection.dialect.name == "postgresql" else set()
         )
+
+
+def test_the_front_desk_statements_read_what_sqlalchemy_reads(app, hospital):
+    """Sums of money (numeric on PostgreSQL, whatever SQLite makes of them), counts, aware
+    times and the movements' kind: the same values of the same types both ways."""
+    from hms.services import front_desk
+    from hms.services.clock import hospital_now, local_day_bounds
+    from tests.register.support import charge, discharge, new_patient, pay
+
+    with app.app_context():
+        factories.make_user(db.session, "desk", "register", "Front Desk")
+        db.session.commit()
+        staying = admit(db.session, app)
+        charge(db.session, staying.id, "Dressing", 3, "120.50")
+        pay(db.session, staying.bill.id, "200.25")
+        leaving = admit(db.session, app, new_patient("Ravi Kumar", "+919812345678"))
+        pay(db.session, leaving.bill.id, "500.00")
+        discharge(db.session, app, leaving.id)
+        zone = app.config["HMS_TIMEZONE"]
+        start, end = local_day_bounds(hospital_now(zone).date(), zone)
+        day = {"start": start, "end": end}
+        cases = [
+            (front_desk.OCCUPANCY, {}),
+            (front_desk.DAY_COUNTS, day),
+            (front_desk.LATEST, {**day, "limit": 10}),
+            *(
+                (statement, {"offset": 0, "department_id": staying.department_id})
+                for pair in front_desk.OPEN_BILLS.values()
+                for statement in pair
+            ),
+        ]
+        read_alone = {}
+        for read, params in cases:
+            with db.engine.connect() as connection:
+                expected = [tuple(row) for row in connection.execute(read.statement, params)]
+                in_transaction = read.rows(connection, params)  # the cursor's way
+            with reading_engine(db.engine).connect() as connection:
+                alone = read_alone[read] = read.rows(
+                    connection, params
+                )  # libpq's way on PostgreSQL
+            assert expected, read.statement
+            for rows in (in_transaction, alone):
+                assert rows == expected
+                assert [list(map(type, row)) for row in rows] == [
+                    list(map(type, row)) for row in expected
+                ]
+    (bill,) = read_alone[front_desk.OPEN_BILLS[True][0]]  # the department's open bills
+    assert bill[7:] == (Decimal("861.50"), Decimal("200.25"), 1)  # fee and dressings; paid; stays
