@@ -6,14 +6,14 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from hms.auth.access import client_ip
-from hms.database import reads_only, write_transaction
+from hms.database import reads_only
 from hms.extensions import db
 from hms.forms import error_status
 from hms.models import Admission, Department, Doctor, Patient, User
 from hms.register import bp
 from hms.register.forms import AdmitForm, PatientForm
 from hms.services import admissions, front_desk
-from hms.services.audit import record_event
+from hms.services.audit import write_event
 from hms.services.clock import hospital_now
 from hms.services.patient_search import search_patients
 
@@ -38,17 +38,16 @@ def today():
 
 def audit(action: str, record_type: str, record_id, patient_id: int | None, details: str = ""):
     """Write who looked at which patient record to the audit log, in its own transaction."""
-    with write_transaction(db.session, expire=False):
-        record_event(
-            db.session,
-            action,
-            user=current_user,
-            record_type=record_type,
-            record_id=record_id,
-            patient_id=patient_id,
-            client_ip=client_ip(),
-            details=details,
-        )
+    write_event(
+        db.session,
+        action,
+        user=current_user,
+        record_type=record_type,
+        record_id=record_id,
+        patient_id=patient_id,
+        client_ip=client_ip(),
+        details=details,
+    )
 
 
 @bp.get("/")

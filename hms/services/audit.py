@@ -1,9 +1,13 @@
 """The audit log: one function that every sign-in, account change and patient record
 view or change goes through."""
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from hms.database import in_own_transaction, reading, write_transaction
 from hms.models import AuditEvent, User
+
+INSERT_EVENT = sa.insert(AuditEvent)
 
 
 def record_event(
@@ -20,14 +24,58 @@ def record_event(
 ) -> AuditEvent:
     """Add an audit event to the session's transaction; the caller's commit writes it."""
     event = AuditEvent(
-        action=action,
-        user_id=user.id if user is not None else None,
-        username=(user.username if user is not None else username)[:64],
-        record_type=record_type,
-        record_id=str(record_id)[:40],
-        patient_id=patient_id,
-        client_ip=(client_ip or "")[:45],
-        details=details[:500],
+        **_columns(action, user, username, record_type, record_id, patient_id, client_ip, details)
     )
     session.add(event)
     return event
+
+
+def write_event(
+    session: Session,
+    action: str,
+    *,
+    user: User | None = None,
+    record_type: str = "",
+    record_id: object = "",
+    patient_id: int | None = None,
+    client_ip: str = "",
+    details: str = "",
+) -> None:
+    """Write an audit event now, on its own: the entry of a page that only reads (who looked
+    at which patient record). It is one INSERT, written whether or not the caller commits.
+
+    On PostgreSQL the INSERT runs alone on a connection in autocommit, which the server
+    makes atomic by itself: no BEGIN and COMMIT round trips, and the session is left as
+    it is. Elsewhere (SQLite, or a session already in a transaction of its own) it is
+    written in a writing transaction, taking its turn like any other writer.
+    """
+    values = _columns(action, user, "", record_type, record_id, patient_id, client_ip, details)
+    if session.get_bind().dialect.name == "postgresql" and not in_own_transaction(session):
+        with reading(session) as connection:
+            connection.execute(INSERT_EVENT, values)
+        return
+    with write_transaction(session, expire=False):
+        session.connection().execute(INSERT_EVENT, values)
+
+
+def _columns(
+    action: str,
+    user: User | None,
+    username: str,
+    record_type: str,
+    record_id: object,
+    patient_id: int | None,
+    client_ip: str,
+    details: str,
+) -> dict:
+    """An event's columns, each cut to its column's length."""
+    return {
+        "action": action,
+        "user_id": user.id if user is not None else None,
+        "username": (user.username if user is not None else username)[:64],
+        "record_type": record_type,
+        "record_id": str(record_id)[:40],
+        "patient_id": patient_id,
+        "client_ip": (client_ip or "")[:45],
+        "details": details[:500],
+    }
