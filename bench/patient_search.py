@@ -153,14 +153,15 @@ def signed_in_client(app):
 
 def plan(kind: str, query: str) -> str:
     """The database's plan for the search statement of `query`."""
-    _, statement = search_statement(query, "IN")
-    sql = statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+    _, statement, values = search_statement(query, "IN")
+    sql, parameters = statement.driver_sql(db.engine.dialect, values)
     with db.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
-            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", parameters).all()
             lines = [f"  {row[-1]}" for row in rows]
         else:
-            rows = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}").all()
+            explain = f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}"
+            rows = conn.exec_driver_sql(explain, parameters).all()
             lines = [f"  {row[0]}" for row in rows]
     return f"{kind} ({query!r}):\n" + "\n".join(lines)
 
