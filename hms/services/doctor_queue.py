@@ -8,10 +8,11 @@ scheduled_date) indexes and paged with LIMIT/OFFSET.
 import contextlib
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
+from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from hms.database import reading
 from hms.models import Appointment, Doctor, Patient, User
@@ -63,11 +64,34 @@ class Counts:
         return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
 
 
+class Item(NamedTuple):
+    """An appointment as the dashboard lists it, with its patient's name and ID."""
+
+    id: int
+    scheduled_date: date
+    scheduled_time: time
+    status: str
+    reason: str | None
+    patient_name: str
+    patient_number: str
+
+
+ITEM_COLUMNS = (
+    Appointment.id,
+    Appointment.scheduled_date,
+    Appointment.scheduled_time,
+    Appointment.status,
+    Appointment.reason,
+    Patient.full_name,
+    Patient.patient_number,
+)
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of appointments; `pages` is None when the total is not counted (search)."""
 
-    items: list[Appointment]
+    items: list[Item]
     number: int
     has_next: bool
     pages: int | None = None
@@ -126,10 +150,13 @@ COUNT_LISTS = sa.select(*(_capped_count(*LIST_CONDITIONS[view]) for view in VIEW
 LIST_OLDEST_FIRST = {"pending": True, "today": True, "upcoming": True, "history": False}
 
 
-def _ordered(query: sa.Select, order) -> sa.Select:
-    """The query in `order`, a page (:limit rows from :offset) with their patients."""
+def _ordered(conditions, order) -> sa.Select:
+    """Appointments meeting `conditions` with their patients' names and IDs (ITEM_COLUMNS),
+    in `order`, a page (:limit rows from :offset)."""
     return (
-        query.options(joinedload(Appointment.patient))
+        sa.select(*ITEM_COLUMNS)
+        .join_from(Appointment, Patient, Patient.id == Appointment.patient_id)
+        .where(*conditions)
         .order_by(*order)
         .limit(sa.bindparam("limit"))
         .offset(sa.bindparam("offset"))
@@ -138,9 +165,7 @@ def _ordered(query: sa.Select, order) -> sa.Select:
 
 LISTS = {
     (view, order): _ordered(
-        sa.select(Appointment).where(
-            Appointment.doctor_id == sa.bindparam("doctor_id"), *LIST_CONDITIONS[view]
-        ),
+        (Appointment.doctor_id == sa.bindparam("doctor_id"), *LIST_CONDITIONS[view]),
         OLDEST_FIRST if order == "oldest" else NEWEST_FIRST,
     )
     for view in VIEWS
@@ -156,9 +181,10 @@ def count_lists(session: Session, doctor_id: int, today: date) -> Counts:
     return Counts(*row)
 
 
-def _fetch(session: Session, query: sa.Select, params: dict) -> list[Appointment]:
-    """Rows of an ordered, paged query (see _ordered), with their patients."""
-    return list(session.scalars(query, params).unique())
+def _fetch(session: Session, query: sa.Select, params: dict) -> list[Item]:
+    """Rows of an ordered, paged query (see _ordered), on the session's connection: the
+    best plan of a list depends on its values (see hms.database.READER_SETTINGS)."""
+    return [Item(*row) for row in session.connection().execute(query, params)]
 
 
 def _list_page(session: Session, view: str, params: dict, number: int, total: int) -> Page:
@@ -196,22 +222,16 @@ def _search_page(
     if len(ids) <= MAX_PATIENT_IDS and patients_first(session, len(ids), number):
         # Through the (patient_id, scheduled_date) index; "+ 0" stops SQLite from walking
         # the doctor's whole date index instead, which it would pick for the ORDER BY.
-        query = sa.select(Appointment).where(
-            Appointment.patient_id.in_(ids), Appointment.doctor_id + 0 == doctor_id
-        )
+        conditions = (Appointment.patient_id.in_(ids), Appointment.doctor_id + 0 == doctor_id)
     else:
         # Walk the doctor's appointments newest first, testing each one's patient, until
         # the page is full.
         if session.get_bind().dialect.name == "postgresql":
             # Parallel workers would read far past the few rows that fill a page.
             session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
-        query = (
-            sa.select(Appointment)
-            .join(Patient, Patient.id == Appointment.patient_id)
-            .where(Appointment.doctor_id == doctor_id, match.test)
-        )
+        conditions = (Appointment.doctor_id == doctor_id, match.test)
     page = {"limit": PER_PAGE + 1, "offset": (number - 1) * PER_PAGE}
-    rows = _fetch(session, _ordered(query, NEWEST_FIRST), page)
+    rows = _fetch(session, _ordered(conditions, NEWEST_FIRST), page)
     return Page(items=rows[:PER_PAGE], number=number, has_next=len(rows) > PER_PAGE)
 
 

@@ -41,7 +41,7 @@ def booked(request, monkeypatch, session, hospital, tomorrow):
 )
 def test_name_prefix_search_is_exact(session, booked, tomorrow, query, found):
     board = doctor_queue.dashboard(session, booked, tomorrow, query=query)
-    assert [a.patient.full_name for a in board.page.items] == found
+    assert [a.patient_name for a in board.page.items] == found
 
 
 def test_prefix_range_bounds_every_continuation():
