@@ -61,9 +61,7 @@ def test_reading_pages_read_outside_a_transaction(client, staff, statements, rol
     assert {(word, how) for word, how, *_ in statements} == {("SELECT", "alone")}
 
 
-def test_a_search_reads_alone_and_writes_its_audit_entry_in_a_transaction(
-    client, staff, statements
-):
+def test_a_search_reads_alone_and_writes_its_audit_entry_on_its_own(app, client, staff, statements):
     sign_in(client, staff["register"])
     statements.clear()
 
@@ -74,8 +72,13 @@ def test_a_search_reads_alone_and_writes_its_audit_entry_in_a_transaction(
     assert reads and set(reads) == {"alone"}
     assert len(writes) == 1
     how, options = writes[0]
-    assert how == "in transaction" and options.get(WRITE_OPTION)
-    # The audit entry's commit leaves the signed-in user loaded: read once, not again.
+    with app.app_context():
+        server = db.engine.dialect.name == "postgresql"
+    if server:  # one INSERT, which the server commits by itself
+        assert how == "alone"
+    else:  # SQLite: a writing transaction that takes its turn (WriterQueue)
+        assert how == "in transaction" and options.get(WRITE_OPTION)
+    # Writing the audit entry leaves the signed-in user loaded: read once, not again.
     assert sum("FROM users" in statement for *_, statement in statements) == 1
 
 
