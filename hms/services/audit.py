@@ -10,8 +10,7 @@ from hms.models import AuditEvent, User
 INSERT_EVENT = sa.insert(AuditEvent)
 
 
-def record_event(
-    session: Session,
+def event_columns(
     action: str,
     *,
     user: User | None = None,
@@ -21,54 +20,9 @@ def record_event(
     patient_id: int | None = None,
     client_ip: str = "",
     details: str = "",
-) -> AuditEvent:
-    """Add an audit event to the session's transaction; the caller's commit writes it."""
-    event = AuditEvent(
-        **_columns(action, user, username, record_type, record_id, patient_id, client_ip, details)
-    )
-    session.add(event)
-    return event
-
-
-def write_event(
-    session: Session,
-    action: str,
-    *,
-    user: User | None = None,
-    record_type: str = "",
-    record_id: object = "",
-    patient_id: int | None = None,
-    client_ip: str = "",
-    details: str = "",
-) -> None:
-    """Write an audit event now, on its own: the entry of a page that only reads (who looked
-    at which patient record). It is one INSERT, written whether or not the caller commits.
-
-    On PostgreSQL the INSERT runs alone on a connection in autocommit, which the server
-    makes atomic by itself: no BEGIN and COMMIT round trips, and the session is left as
-    it is. Elsewhere (SQLite, or a session already in a transaction of its own) it is
-    written in a writing transaction, taking its turn like any other writer.
-    """
-    values = _columns(action, user, "", record_type, record_id, patient_id, client_ip, details)
-    if session.get_bind().dialect.name == "postgresql" and not in_own_transaction(session):
-        with reading(session) as connection:
-            connection.execute(INSERT_EVENT, values)
-        return
-    with write_transaction(session, expire=False):
-        session.connection().execute(INSERT_EVENT, values)
-
-
-def _columns(
-    action: str,
-    user: User | None,
-    username: str,
-    record_type: str,
-    record_id: object,
-    patient_id: int | None,
-    client_ip: str,
-    details: str,
 ) -> dict:
-    """An event's columns, each cut to its column's length."""
+    """An audit event's columns, each cut to its column's length: who (`user`, or the
+    `username` as typed for a failed sign-in) did `action` to which record, from where."""
     return {
         "action": action,
         "user_id": user.id if user is not None else None,
@@ -79,3 +33,30 @@ def _columns(
         "client_ip": (client_ip or "")[:45],
         "details": details[:500],
     }
+
+
+def record_event(session: Session, action: str, **fields) -> AuditEvent:
+    """Add an audit event (`fields` as event_columns takes them) to the session's
+    transaction; the caller's commit writes it."""
+    event = AuditEvent(**event_columns(action, **fields))
+    session.add(event)
+    return event
+
+
+def write_event(session: Session, action: str, **fields) -> None:
+    """Write an audit event (`fields` as event_columns takes them) now, on its own: the
+    entry of a page that only reads (who looked at which patient record). It is one INSERT,
+    written whether or not the caller commits.
+
+    On PostgreSQL the INSERT runs alone on a connection in autocommit, which the server
+    makes atomic by itself: no BEGIN and COMMIT round trips, and the session is left as
+    it is. Elsewhere (SQLite, or a session already in a transaction of its own) it is
+    written in a writing transaction, taking its turn like any other writer.
+    """
+    values = event_columns(action, **fields)
+    if session.get_bind().dialect.name == "postgresql" and not in_own_transaction(session):
+        with reading(session) as connection:
+            connection.execute(INSERT_EVENT, values)
+        return
+    with write_transaction(session, expire=False):
+        session.connection().execute(INSERT_EVENT, values)
