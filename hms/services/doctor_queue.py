@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from hms.database import reading
+from hms.driver_read import DriverRead
 from hms.models import Appointment, Doctor, Patient, User
 from hms.services.patients import InvalidPhone, fold_name, normalize_phone
 
@@ -131,21 +132,27 @@ def _capped_count(*conditions):
     return sa.select(sa.func.count()).select_from(capped).scalar_subquery()
 
 
+def _status_in(statuses: tuple[str, ...]) -> sa.ColumnElement[bool]:
+    """The appointment's status is one of the fixed `statuses`, named in the SQL itself:
+    DriverRead sends a statement as compiled, with no IN list to expand at each execution."""
+    return Appointment.status.in_([sa.literal_column(f"'{status}'") for status in statuses])
+
+
 # The lists and their counts are built once (building a statement cost more than running
 # it); :doctor_id and :today are bound at each request.
 LIST_CONDITIONS = {
     "pending": (Appointment.status == "pending",),
     "today": (
         Appointment.scheduled_date == sa.bindparam("today"),
-        Appointment.status.in_(TODAY_STATUSES),
+        _status_in(TODAY_STATUSES),
     ),
     "upcoming": (
         Appointment.status == "confirmed",
         Appointment.scheduled_date > sa.bindparam("today"),
     ),
-    "history": (Appointment.status.in_(HISTORY_STATUSES),),
+    "history": (_status_in(HISTORY_STATUSES),),
 }
-COUNT_LISTS = sa.select(*(_capped_count(*LIST_CONDITIONS[view]) for view in VIEWS))
+COUNT_LISTS = DriverRead(sa.select(*(_capped_count(*LIST_CONDITIONS[view]) for view in VIEWS)))
 # Each list runs oldest first but the history, newest first.
 LIST_OLDEST_FIRST = {"pending": True, "today": True, "upcoming": True, "history": False}
 
@@ -177,7 +184,7 @@ def count_lists(session: Session, doctor_id: int, today: date) -> Counts:
     """Count the four lists, each an index range of the doctor's appointments, up to
     COUNT_CAP + 1 entries each."""
     with reading(session) as connection:  # one plan for every doctor: see READER_SETTINGS
-        row = connection.execute(COUNT_LISTS, {"doctor_id": doctor_id, "today": today}).one()
+        (row,) = COUNT_LISTS.rows(connection, {"doctor_id": doctor_id, "today": today})
     return Counts(*row)
 
 

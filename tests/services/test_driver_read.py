@@ -142,20 +142,51 @@ def test_the_front_desk_statements_read_what_sqlalchemy_reads(app, hospital):
                 for statement in pair
             ),
         ]
-        read_alone = {}
-        for read, params in cases:
-            with db.engine.connect() as connection:
-                expected = [tuple(row) for row in connection.execute(read.statement, params)]
-                in_transaction = read.rows(connection, params)  # the cursor's way
-            with reading_engine(db.engine).connect() as connection:
-                alone = read_alone[read] = read.rows(
-                    connection, params
-                )  # libpq's way on PostgreSQL
-            assert expected, read.statement
-            for rows in (in_transaction, alone):
-                assert rows == expected
-                assert [list(map(type, row)) for row in rows] == [
-                    list(map(type, row)) for row in expected
-                ]
+        read_alone = {read: read_both_ways(read, params) for read, params in cases}
     (bill,) = read_alone[front_desk.OPEN_BILLS[True][0]]  # the department's open bills
     assert bill[7:] == (Decimal("861.50"), Decimal("200.25"), 1)  # fee and dressings; paid; stays
+
+
+def read_both_ways(read: DriverRead, params: dict) -> list[tuple]:
+    """The rows `read` gives for `params` in a transaction (the cursor) and alone (libpq, on
+    PostgreSQL), checked to be those of Connection.execute, with the same Python types."""
+    with db.engine.connect() as connection:
+        expected = [tuple(row) for row in connection.execute(read.statement, params)]
+        in_transaction = read.rows(connection, params)  # the cursor's way
+    with reading_engine(db.engine).connect() as connection:
+        alone = read.rows(connection, params)  # libpq's way on PostgreSQL
+    assert expected, read.statement
+    for rows in (in_transaction, alone):
+        assert rows == expected
+        assert [list(map(type, row)) for row in rows] == [list(map(type, row)) for row in expected]
+    return alone
+
+
+def test_the_doctor_counts_and_the_staff_search_read_what_sqlalchemy_reads(
+    app, client, hospital, tomorrow
+):
+    """Counts bound to a date, and patients with a date of birth (text on SQLite)."""
+    from hms.services import doctor_queue, patient_search
+
+    house = hospital.doctors["house"]
+    booked = client.post("/appointments", data=booking_form(client, house, tomorrow))
+    assert booked.status_code == 303
+    with app.app_context():
+        patient = db.session.scalar(sa.select(Patient))
+        patient.date_of_birth = date(1990, 5, 17)
+        db.session.commit()
+        (counts,) = read_both_ways(
+            doctor_queue.COUNT_LISTS, {"doctor_id": house, "today": tomorrow}
+        )
+        assert counts == (1, 1, 0, 0)  # the new request: pending, and on the day asked for
+        page = {"limit": 21, "offset": 0}
+        key = fold_name(patient.full_name)[:3]
+        cases = {
+            ("name",): {**page, "low": key, "high": key + patient_search.TOP},
+            ("number",): {**page, "number": patient.patient_number},
+            ("phone",): {**page, "phone": patient.phone},
+            ("number", "phone"): {**page, "number": patient.patient_number, "phone": "+91"},
+        }
+        for form, params in cases.items():
+            (found,) = read_both_ways(patient_search.SEARCHES[form], params)
+            assert found[0] == patient.id and found[4] == date(1990, 5, 17), form
