@@ -268,6 +268,13 @@ def in_own_transaction(session: Session) -> bool:
     return session.in_transaction() and not _reads_alone(session)
 
 
+def writes_alone(session: Session) -> bool:
+    """Whether a write of one statement may run alone on the connection reading() lends: on
+    a database server, which makes one statement atomic by itself, for a session not in a
+    transaction of its own (whose writes must stay in it)."""
+    return session.get_bind().dialect.name == "postgresql" and not in_own_transaction(session)
+
+
 def _reads_alone(session: Session) -> bool:
     """Whether the session is in read_only mode (each statement on its own)."""
     if not session.in_transaction():

@@ -2,6 +2,7 @@
 database itself (SQLite EXPLAIN QUERY PLAN, PostgreSQL EXPLAIN), and none may read a large
 table from end to end."""
 
+import functools
 import re
 from contextlib import contextmanager
 
@@ -78,16 +79,17 @@ def full_scans(conn, statement: str, parameters) -> list[str]:
     return [table for table in postgres_scans(lines) if table in LARGE_TABLES]
 
 
-def partial_indexes() -> set[str]:
+@functools.cache
+def partial_indexes() -> frozenset[str]:
     """The indexes of only some rows (a WHERE of their own): walking one whole reads just
     those rows (the open stays, say), which is what a statement wants of it."""
-    return {
+    return frozenset(
         index.name
         for table in db.metadata.tables.values()
         for index in table.indexes
         if index.dialect_options["postgresql"]["where"] is not None
         or index.dialect_options["sqlite"]["where"] is not None
-    }
+    )
 
 
 # "SCAN patients", "SCAN patients USING INDEX ix_patients_name_key" (no range: the whole index)

@@ -4,7 +4,7 @@ view or change goes through."""
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from hms.database import in_own_transaction, reading, write_transaction
+from hms.database import reading, write_transaction, writes_alone
 from hms.models import AuditEvent, User
 
 INSERT_EVENT = sa.insert(AuditEvent)
@@ -54,7 +54,7 @@ def write_event(session: Session, action: str, **fields) -> None:
     written in a writing transaction, taking its turn like any other writer.
     """
     values = event_columns(action, **fields)
-    if session.get_bind().dialect.name == "postgresql" and not in_own_transaction(session):
+    if writes_alone(session):
         with reading(session) as connection:
             connection.execute(INSERT_EVENT, values)
         return

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from hms.database import in_own_transaction, read_only, reading, write_transaction
+from hms.database import read_only, reading, write_transaction, writes_alone
 from hms.driver_read import DriverRead
 from hms.models import (
     WEEKDAYS,
@@ -234,7 +234,7 @@ def book(session: Session, request: BookingRequest, now: datetime, policy: Booki
     Raises BookingError for a request that can never succeed as given and SlotTaken when
     the slot is held by another active appointment. Nothing is stored unless it succeeds.
     """
-    if session.get_bind().dialect.name == "postgresql" and not in_own_transaction(session):
+    if writes_alone(session):
         # One statement the server runs atomically on its own (see _book_in_one_statement),
         # on a connection in autocommit borrowed for the booking: the session is not used.
         with reading(session) as connection:
