@@ -128,6 +128,26 @@ def wrk(
     }
 
 
+def cpu_times() -> list[int] | None:
+    """The host's CPU time counters (/proc/stat: user, nice, system, idle, iowait, irq,
+    softirq, steal), or None where there is no /proc/stat."""
+    try:
+        return [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+
+
+def host_waits(before: list[int] | None, after: list[int] | None) -> str:
+    """Between two readings of cpu_times(), the shares of CPU time the hypervisor gave to
+    other machines (a virtual machine's "steal") and spent waiting for the disk (iowait):
+    what the host took from a run, as "steal, iowait"; "–" where unknown."""
+    if not before or not after or len(before) < 8 or len(after) < 8:
+        return "–"
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(spent) or 1
+    return f"{spent[7] / total:.0%}, {spent[4] / total:.0%}"
+
+
 def session_cookie(response: requests.Response) -> str:
     """The session cookie from Set-Cookie (Secure cookies are not replayed over http)."""
     match = re.search(r"session=([^;]+)", response.headers.get("Set-Cookie", ""))
@@ -314,7 +334,8 @@ def vacuum_booked_tables(url: str) -> None:
 
 
 def pdf_timings() -> dict[int, float]:
-    """Median milliseconds to render a final bill with 10, 100 and 1,000 items."""
+    """Median milliseconds to render a final bill with 10, 100 and 1,000 items (of 25
+    renders each; 5 of the longest)."""
     from hms.services.bill_pdf import render_final_bill
     from hms.services.documents import BillLine, FinalBill, Letterhead, PaymentLine
 
@@ -366,7 +387,9 @@ def pdf_timings() -> dict[int, float]:
             override_reason=None,
         )
         runs = []
-        for _ in range(7 if items < 1000 else 3):
+        # Enough renders that a second or so of the shared host stalling moves the median
+        # little (a 100-item bill takes some 30 ms).
+        for _ in range(25 if items < 1000 else 5):
             started = time.perf_counter()
             render_final_bill(bill)
             runs.append((time.perf_counter() - started) * 1000)
@@ -474,18 +497,22 @@ def main() -> None:
             warm_up = {**(extra or {}), "BENCH_START": str(info["slots"] // 4)}
             baseline = wrk(hello_url + "/", args)
             wrk(target, args, script, warm_up, staff.get(role), seconds=WARM_UP_SECONDS)
+            before = cpu_times()
             measured = wrk(target, args, script, extra, staff.get(role))
-            rows.append((title, {**measured, "baseline": baseline}))
+            waits = host_waits(before, cpu_times())
+            rows.append((title, {**measured, "baseline": baseline, "waits": waits}))
             if script == "book.lua":
                 vacuum_booked_tables(url)  # before the staff pages read what it wrote
     finally:
         stop(hms)
         stop(hello)
         print(f"removed {remove_bench_bookings(url)} benchmark bookings")
-    report(args, info, rows, pdf_timings())
+    before = cpu_times()
+    pdf = pdf_timings()
+    report(args, info, rows, pdf, host_waits(before, cpu_times()))
 
 
-def report(args, info, rows, pdf) -> None:
+def report(args, info, rows, pdf, pdf_waits: str) -> None:
     """Print the table and append it to bench/results.md."""
     cpu = next(
         (
@@ -506,23 +533,27 @@ def report(args, info, rows, pdf) -> None:
         f"wrk 2 threads, {args.connections} connections, {args.seconds} s "
         f"(after {WARM_UP_SECONDS} s of warm-up) · the baseline run just before each endpoint",
         "",
-        "| endpoint | requests/s | p50 ms | p99 ms | baseline requests/s | vs baseline | failed |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | requests/s | p50 ms | p99 ms | baseline requests/s | vs baseline | failed "
+        "| host steal, iowait |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
         "| hello world (baseline, median of its runs) | "
         f"{statistics.median(b['rps'] for b in baselines):.0f} | "
         f"{statistics.median(b['p50'] for b in baselines):.1f} | "
         f"{statistics.median(b['p99'] for b in baselines):.1f} | "
         f"{min(b['rps'] for b in baselines):.0f}–{max(b['rps'] for b in baselines):.0f} | "
-        f"100.0% | {sum(b['failed'] for b in baselines)} |",
+        f"100.0% | {sum(b['failed'] for b in baselines)} | |",
     ]
     for title, r in rows:
         lines.append(
             f"| {title} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
-            f"{r['baseline']['rps']:.0f} | {r['rps'] / r['baseline']['rps']:.1%} | {r['failed']} |"
+            f"{r['baseline']['rps']:.0f} | {r['rps'] / r['baseline']['rps']:.1%} | {r['failed']} | "
+            f"{r['waits']} |"
         )
     lines += [
         "",
-        "PDF final bill: " + ", ".join(f"{n} items {ms:.0f} ms" for n, ms in pdf.items()),
+        "PDF final bill: "
+        + ", ".join(f"{n} items {ms:.0f} ms" for n, ms in pdf.items())
+        + f" (host steal, iowait: {pdf_waits})",
         "",
     ]
     text = "\n".join(lines)

@@ -32,10 +32,14 @@ CUTS = (LATIN, COMMON_SCRIPTS)
 
 
 def cut(source: Path, ranges: tuple[tuple[int, int], ...]) -> bytes:
-    """The font cut to the characters in `ranges`. Besides glyphs, only tables a PDF never
-    reads go (kerning and OpenType layout, which fpdf2 drops too); glyph names and hinting
-    stay."""
-    options = font_subset.Options(notdef_outline=True, recommended_glyphs=True, glyph_names=True)
+    """The font cut to the characters in `ranges`. Besides glyphs, what goes is what a PDF
+    never reads (kerning and OpenType layout, which fpdf2 drops too) and the hinting: the
+    instructions that snap outlines to a screen's pixels at small sizes, which PDF viewers
+    and printers do without (the documents are a third smaller for it, and subsetting each
+    one is faster). Glyph names stay."""
+    options = font_subset.Options(
+        notdef_outline=True, recommended_glyphs=True, glyph_names=True, hinting=False
+    )
     options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx"]
     subsetter = font_subset.Subsetter(options)
     subsetter.populate(unicodes=[code for first, last in ranges for code in range(first, last + 1)])

@@ -278,3 +278,26 @@ def test_a_document_gets_the_smallest_cut_of_the_font_that_has_its_text():
     greek = glyphs_for("Zoë Ηλεκτροκαρδιογράφημα")
     armenian = glyphs_for("Zoë Արամ")
     assert latin < greek < armenian
+
+
+def test_the_embedded_fonts_are_outlines_and_metrics_without_hinting(app, session, final):
+    """Each embedded font is a subset with its outlines, widths and names but without the
+    TrueType hinting (its programs and control values), which no PDF viewer needs."""
+    from fontTools.ttLib import TTFont
+
+    data = bill_pdf.render_final_bill(documents.final_bill(session, final, support.letterhead(app)))
+    fonts = PdfReader(io.BytesIO(data)).pages[0]["/Resources"]["/Font"]
+    embedded = []
+    for font in fonts.values():
+        descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        embedded.append(TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data())))
+    assert len(embedded) == 2  # regular and bold
+    for font in embedded:
+        assert {"glyf", "hmtx", "cmap", "post"} <= set(font.keys())
+        assert not {"fpgm", "prep", "cvt "} & set(font.keys())
+        assert 50 < font["maxp"].numGlyphs < 200  # what the bill prints, not the whole cut
+        assert not any(
+            font["glyf"][name].program.getBytecode()
+            for name in font.getGlyphOrder()
+            if font["glyf"][name].numberOfContours > 0
+        )
