@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from hms.admin.forms import ConsoleForm, StaffCreateForm, StaffEditForm
 from hms.auth.access import client_ip, login_url
-from hms.database import reads_only
+from hms.database import read_only, reads_only
 from hms.extensions import db
 from hms.services import accounts
 from hms.services.clock import hospital_now
-from hms.services.recent import Recent
+from hms.services.recent import Recent, in_a_thread
 from hms.services.stats import dashboard_figures
 
 STATS_EXTENSION = "hms_stats"
@@ -19,8 +19,20 @@ STATS_EXTENSION = "hms_stats"
 
 def init_stats(app) -> None:
     """Each process serves its last dashboard figures again for HMS_STATS_SECONDS: a few
-    seconds' reuse lets many admins watch at once (each page polls every 30 seconds)."""
-    app.extensions[STATS_EXTENSION] = Recent(app.config["HMS_STATS_SECONDS"])
+    seconds' reuse lets many admins watch at once (each page polls every 30 seconds).
+    After that, a thread reads the next figures while the requests are served the last
+    ones: on a large database read from a slow disk, the figures can take seconds."""
+    app.extensions[STATS_EXTENSION] = Recent(app.config["HMS_STATS_SECONDS"], behind=in_a_thread)
+
+
+def read_figures(app, today, timezone: str) -> dict:
+    """The dashboard's figures, read in an application context of their own (and so a
+    session of their own): the request's thread or the refreshing thread may run this."""
+    with app.app_context():
+        read_only(db.session)
+        return dashboard_figures(
+            db.session, today, timezone, app.config["HMS_BOOKING_HORIZON_DAYS"]
+        )
 
 
 class AdminOnly:
@@ -48,11 +60,9 @@ class HomeView(AdminOnly, AdminIndexView):
         """The figures of the home page, refreshed by the page every 30 seconds."""
         timezone = current_app.config["HMS_TIMEZONE"]
         today = hospital_now(timezone).date()
-        figures = current_app.extensions[STATS_EXTENSION].get(
-            today,
-            lambda: dashboard_figures(
-                db.session, today, timezone, current_app.config["HMS_BOOKING_HORIZON_DAYS"]
-            ),
+        app = current_app._get_current_object()
+        figures = app.extensions[STATS_EXTENSION].get(
+            today, lambda: read_figures(app, today, timezone)
         )
         response = jsonify(figures)
         response.headers["Cache-Control"] = "no-store"
