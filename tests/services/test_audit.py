@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from hms.database import in_own_transaction, read_only
+from hms.database import in_own_transaction, read_only, reading
 from hms.extensions import db
 from hms.models import AuditEvent, Patient, User
 from hms.models.base import utcnow
-from hms.services.audit import write_event
+from hms.services.audit import INSERT_EVENT, event_columns, write_event
 from tests import factories
 
 
@@ -82,3 +82,46 @@ def test_an_event_that_cannot_be_written_raises_and_leaves_nothing(app, hospital
             raise AssertionError("an event naming no patient was written")
         db.session.remove()
     assert _events(app) == []
+
+
+def _flush_lags(connection) -> bool:
+    """Whether the database server's WAL is written further than it is flushed to disk."""
+    return connection.exec_driver_sql(
+        "SELECT pg_current_wal_flush_lsn() < pg_current_wal_insert_lsn()"
+    ).scalar()
+
+
+def test_a_view_entry_does_not_wait_for_the_disk_on_postgresql(app, hospital):
+    """On PostgreSQL a read page's entry commits asynchronously (the WAL writer flushes it
+    a moment later) and a change's entry, with the change, waits for its flush; SQLite
+    never waits for the disk at commit (WAL with synchronous=NORMAL)."""
+    with app.test_request_context():
+        user = factories.make_user(db.session, "desk", "register", "Ravi Register")
+        db.session.commit()
+        if db.engine.dialect.name == "sqlite":
+            assert db.session.execute(sa.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+            assert db.session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+            db.session.remove()
+            return
+        user_id = user.id
+        db.session.remove()
+        read_only(db.session)
+        user = db.session.get(User, user_id)
+        # Ten entries in quick succession: the WAL writer flushes at most every 200 ms, so
+        # an asynchronous commit is still unflushed when the next statement asks.
+        viewed, changed = [], []
+        for number in range(10):
+            write_event(db.session, "patient_search", user=user, details=str(number))
+            with reading(db.session) as connection:
+                viewed.append(_flush_lags(connection))
+        with db.engine.connect() as connection:
+            for number in range(10):
+                connection.execute(INSERT_EVENT, event_columns("login", username=str(number)))
+                connection.commit()
+                changed.append(_flush_lags(connection))
+        db.session.remove()
+    assert sum(viewed) >= 5, viewed
+    assert sum(changed) <= 5, changed
+    events = _events(app)
+    assert [event.details for event in events[:10]] == [str(number) for number in range(10)]
+    assert len({event.at for event in events[:10]}) == 10  # each stamped when written
