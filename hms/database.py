@@ -1,7 +1,5 @@
 """Engine tuning per database and the write-transaction helper the services use."""
 
-import fcntl
-import os
 import select
 import time
 from collections.abc import Iterator
@@ -15,6 +13,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from hms.extensions import db
 from hms.kept_connections import KEPT_SINCE, KeptConnections
+from hms.sqlite_writers import WriterQueue
 
 # Execution options: SQLite takes its write lock when the transaction begins (WRITE_OPTION),
 # or no transaction is begun at all, each statement reading on its own (READ_OPTION).
@@ -72,35 +71,6 @@ def _has_input(dbapi_connection) -> bool:
     except (OSError, ValueError):
         return True  # closed socket: let the ping find out
     return bool(readable)
-
-
-class WriterQueue:
-    """Writers of one SQLite file take turns through an flock on a file beside it.
-
-    SQLite itself lets one writer in at a time, but a writer that finds the lock taken
-    sleeps and polls (1, 2, 5 … 100 ms), so under load the lock often sits free while
-    writers sleep. A blocking flock wakes the next writer the moment the lock is let go.
-    SQLite's own lock still guards the data (the CLI and migrations do not queue here);
-    this only makes the wait short and fair. Each transaction opens its own descriptor,
-    so threads of one process queue too.
-    """
-
-    def __init__(self, database: str):
-        self.path = f"{database}.writers"
-
-    def enter(self, connection) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        connection.info[WRITER_FD] = fd
-
-    @staticmethod
-    def leave(connection_info: dict) -> None:
-        fd = connection_info.pop(WRITER_FD, None)
-        if fd is not None:
-            os.close(fd)  # closing the descriptor releases its flock
-
-
-WRITER_FD = "hms_writer_fd"
 
 
 def configure_engine(engine: Engine, options: dict | None = None) -> None:

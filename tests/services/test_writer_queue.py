@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from hms.database import WRITER_FD, write_transaction
+from hms.database import write_transaction
 from hms.extensions import db
 from hms.models import Department
+from hms.sqlite_writers import WRITER_FD
 
 
 @pytest.fixture
