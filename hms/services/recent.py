@@ -49,7 +49,7 @@ class Recent(Generic[T]):
         """The value for `key`, computed again when it is older than allowed."""
         with self._lock:
             now = self.now()
-            known = self._value is not None and key == self._key
+            known = self.seconds > 0 and self._value is not None and key == self._key
             if known and now < self._expires:
                 return self._value
             if known and self.behind is not None and now < self._expires + self.stale_seconds:

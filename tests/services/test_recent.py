@@ -129,3 +129,10 @@ def test_values_are_computed_once_per_expiry_by_concurrent_requests(seconds):
     for thread in threads:
         thread.join()
     assert len(calls) == (8 if seconds == 0 else 1)
+
+
+def test_a_value_kept_for_no_time_is_always_computed_by_the_request():
+    clock, (compute, _), behind = Clock(), counter(), Deferred()
+    recent = Recent(0, clock, behind=behind)
+    assert [recent.get("today", compute) for _ in range(3)] == [1, 2, 3]
+    assert behind.work == []
