@@ -23,6 +23,7 @@ from hms.models import (
     User,
 )
 from hms.services.clock import hospital_now
+from hms.services.recent import Recent
 from tests.helpers import sign_in
 
 STATUSES = ("pending", "confirmed", "completed", "canceled")
@@ -164,46 +165,41 @@ def test_stats_json_sends_anonymous_users_to_login(client):
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
-def test_each_process_serves_its_figures_again_for_a_few_seconds(app, client, staff, monkeypatch):
-    from hms.admin.views import STATS_EXTENSION
-    from hms.services.recent import Recent
+def open_queries(client) -> int:
+    return client.get("/admin/stats.json").get_json()["counters"]["open_queries"]
 
-    clock = [100.0]
-    monkeypatch.setitem(app.extensions, STATS_EXTENSION, Recent(5, lambda: clock[0]))
+
+def a_query_arrives_once_seen(app, client, staff, monkeypatch, recent) -> None:
+    """Serve the figures from `recent`; the admin sees no open query, then one arrives."""
+    from hms.admin.views import STATS_EXTENSION
+
+    monkeypatch.setitem(app.extensions, STATS_EXTENSION, recent)
     sign_in(client, staff["admin"])
-    assert client.get("/admin/stats.json").get_json()["counters"]["open_queries"] == 0
+    assert open_queries(client) == 0
     with app.app_context():
         db.session.add(
             CustomerQuery(name="Asha", email="asha@example.com", message="Visiting hours?")
         )
         db.session.commit()
 
+
+def test_each_process_serves_its_figures_again_for_a_few_seconds(app, client, staff, monkeypatch):
+    clock = [100.0]
+    a_query_arrives_once_seen(app, client, staff, monkeypatch, Recent(5, lambda: clock[0]))
     clock[0] += 4.9
-    assert client.get("/admin/stats.json").get_json()["counters"]["open_queries"] == 0
+    assert open_queries(client) == 0
     clock[0] += 0.2
-    assert client.get("/admin/stats.json").get_json()["counters"]["open_queries"] == 1
+    assert open_queries(client) == 1
 
 
 def test_expired_figures_are_served_while_a_thread_reads_the_next(app, client, staff, monkeypatch):
-    from hms.admin.views import STATS_EXTENSION
-    from hms.services.recent import Recent
-
     clock, refreshes = [100.0], []
-    monkeypatch.setitem(
-        app.extensions, STATS_EXTENSION, Recent(5, lambda: clock[0], behind=refreshes.append)
-    )
-    sign_in(client, staff["admin"])
-    assert client.get("/admin/stats.json").get_json()["counters"]["open_queries"] == 0
-    with app.app_context():
-        db.session.add(
-            CustomerQuery(name="Asha", email="asha@example.com", message="Visiting hours?")
-        )
-        db.session.commit()
-
+    recent = Recent(5, lambda: clock[0], behind=refreshes.append)
+    a_query_arrives_once_seen(app, client, staff, monkeypatch, recent)
     clock[0] += 6
-    assert client.get("/admin/stats.json").get_json()["counters"]["open_queries"] == 0
+    assert open_queries(client) == 0
     assert len(refreshes) == 1
     thread = threading.Thread(target=refreshes.pop())  # outside any request or app context
     thread.start()
     thread.join(10)
-    assert client.get("/admin/stats.json").get_json()["counters"]["open_queries"] == 1
+    assert open_queries(client) == 1
