@@ -26,6 +26,14 @@ class WriterQueue:
 
     def __init__(self, database: str):
         self.database, self.path = database, f"{database}.writers"
+        self._checkpointer: tuple[int, Checkpointer] | None = None  # this process's
+
+    def checkpointer(self) -> "Checkpointer":
+        """The database's checkpointer in this process (a forked worker gets its own)."""
+        pid = os.getpid()
+        if self._checkpointer is None or self._checkpointer[0] != pid:
+            self._checkpointer = (pid, Checkpointer.of(self.database))
+        return self._checkpointer[1]
 
     def enter(self, connection) -> None:
         if not connection.info.get(CHECKPOINTS_BEHIND):
@@ -35,7 +43,7 @@ class WriterQueue:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX)
         connection.info[WRITER_FD] = fd
-        Checkpointer.of(self.database).wake()
+        self.checkpointer().wake()
 
     @staticmethod
     def leave(connection_info: dict) -> None:

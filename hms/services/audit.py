@@ -9,41 +9,6 @@ from hms.models import AuditEvent, User
 
 INSERT_EVENT = sa.insert(AuditEvent)
 
-VIEW_COLUMNS = (
-    "action",
-    "user_id",
-    "username",
-    "record_type",
-    "record_id",
-    "patient_id",
-    "client_ip",
-    "details",
-)
-
-
-def _insert_view_event() -> sa.Insert:
-    """One INSERT of a view's entry that, on PostgreSQL, commits without waiting for the
-    disk: set_config(..., true) turns synchronous_commit off for its own transaction alone.
-
-    A read page's entry would otherwise wait for its WAL flush, and on a disk that stalls
-    now and then that wait is the page's slowest response. The WAL writer flushes the entry
-    within a fraction of a second (wal_writer_delay); only a crash of the database server
-    in that moment loses it, never a change's entry, which commits with the change. The
-    order holds: a later commit that waits for the disk flushes the entries before it.
-    """
-    table = AuditEvent.__table__
-    setting = sa.func.set_config(
-        sa.literal_column("'synchronous_commit'"), sa.literal_column("'off'"), sa.true()
-    )
-    relaxed = sa.select(setting.label("setting")).cte("relaxed")
-    values = sa.select(
-        *(sa.bindparam(name, type_=table.c[name].type) for name in VIEW_COLUMNS)
-    ).select_from(relaxed)
-    return sa.insert(AuditEvent).from_select(VIEW_COLUMNS, values)
-
-
-INSERT_VIEW_EVENT = _insert_view_event()
-
 
 def event_columns(
     action: str,
@@ -68,6 +33,30 @@ def event_columns(
         "client_ip": (client_ip or "")[:45],
         "details": details[:500],
     }
+
+
+def _insert_view_event() -> sa.Insert:
+    """One INSERT of a view's entry that, on PostgreSQL, commits without waiting for the
+    disk: set_config(..., true) turns synchronous_commit off for its own transaction alone.
+
+    A read page's entry would otherwise wait for its WAL flush, and on a disk that stalls
+    now and then that wait is the page's slowest response. The WAL writer flushes the entry
+    within a fraction of a second (wal_writer_delay); only a crash of the database server
+    in that moment loses it, never a change's entry, which commits with the change. The
+    order holds: a later commit that waits for the disk flushes the entries before it.
+    """
+    table, columns = AuditEvent.__table__, tuple(event_columns("view"))
+    setting = sa.func.set_config(
+        sa.literal_column("'synchronous_commit'"), sa.literal_column("'off'"), sa.true()
+    )
+    relaxed = sa.select(setting.label("setting")).cte("relaxed")
+    values = sa.select(
+        *(sa.bindparam(name, type_=table.c[name].type) for name in columns)
+    ).select_from(relaxed)
+    return sa.insert(AuditEvent).from_select(columns, values)
+
+
+INSERT_VIEW_EVENT = _insert_view_event()
 
 
 def record_event(session: Session, action: str, **fields) -> AuditEvent:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from hms import sqlite_writers
 from hms.database import configure_engine, write_transaction
 from hms.models import Base, Department
-from hms.sqlite_writers import Checkpointer
+from hms.sqlite_writers import Checkpointer, WriterQueue
 
 
 def wal_frames(path) -> int:
@@ -74,3 +74,11 @@ def test_connections_that_do_not_queue_keep_sqlite_checkpoints(tmp_path):
             assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
     finally:
         engine.dispose()
+
+
+def test_a_writer_queue_asks_for_its_process_checkpointer_again_after_a_fork(tmp_path, monkeypatch):
+    queue = WriterQueue(str(tmp_path / "q.sqlite"))
+    first = queue.checkpointer()
+    assert queue.checkpointer() is first is Checkpointer.of(str(tmp_path / "q.sqlite"))
+    monkeypatch.setattr(os, "getpid", lambda: -2)  # as in a forked worker
+    assert queue.checkpointer() is not first
