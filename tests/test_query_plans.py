@@ -14,6 +14,7 @@ from hms.driver_read import DriverRead
 from hms.extensions import db
 from hms.services import front_desk, patient_search
 from hms.services.lookup import LOOKUP
+from tests.doctor.builders import admit, make_appointment
 from tests.helpers import booking_form, csrf_token, sign_in
 
 LARGE_TABLES = (
@@ -178,4 +179,34 @@ def test_hot_queries_use_indexes(app, busy_pages, monkeypatch):
             for statement, parameters in touching
             if (tables := full_scans(conn, statement, parameters))
         }
+    assert scans == {}, "\n\n".join(f"{tables}: {s}" for s, tables in scans.items())
+
+
+def test_patient_records_use_indexes(app, client, staff, hospital, tomorrow, monkeypatch):
+    """The pages of one patient's record read the patient's stays by an index: the front
+    desk's patient page and the doctor's chart, for a patient with an open stay and a past
+    one (the partial index of open stays cannot give the past ones)."""
+    with app.app_context():
+        visit = make_appointment(db.session, hospital.doctors["house"], tomorrow)
+        patient_id, number = visit.patient_id, visit.patient.patient_number
+        admit(db.session, patient_id, hospital.doctors["house"], discharged=True)
+        admit(db.session, patient_id, hospital.doctors["house"])
+        db.session.commit()
+        engine = db.engine
+    desk, doctor = client.application.test_client(), client.application.test_client()
+    sign_in(desk, staff["register"])
+    sign_in(doctor, staff["doctor"])
+    pages = (
+        (desk, f"/register/patients/{patient_id}", 'data-label="Discharged"'),
+        (doctor, f"/doctor/patients/{number}", 'aria-labelledby="admission-'),
+    )
+    with captured_selects(engine, monkeypatch) as (statements, _reads):
+        for viewer, url, one_a_stay in pages:
+            response = viewer.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            assert response.text.count(one_a_stay) == 2, f"{url} should list both stays"
+    stays = [(s, p) for s, p in statements if "FROM admissions" in s and "patient_id" in s]
+    assert len(stays) >= 2, "both pages should have read the patient's stays"
+    with engine.connect() as conn:
+        scans = {s: tables for s, p in stays if (tables := full_scans(conn, s, p))}
     assert scans == {}, "\n\n".join(f"{tables}: {s}" for s, tables in scans.items())

@@ -28,6 +28,9 @@ class Admission(Base):
         sa.Index("ix_admissions_admitted_at", "admitted_at"),
         sa.Index("ix_admissions_discharged_at", "discharged_at"),
         sa.Index("ix_admissions_doctor_id", "doctor_id"),
+        # A patient's stays, newest first (the front desk's patient page, the doctor's chart);
+        # the partial index above holds only the open ones.
+        sa.Index("ix_admissions_patient_admitted", "patient_id", "admitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
