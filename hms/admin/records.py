@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import sqlalchemy as sa
 from flask import current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
@@ -26,8 +27,9 @@ from hms.models import (
     Patient,
     Payment,
 )
-from hms.services import appointments
+from hms.services import appointments, patient_search
 from hms.services.audit import record_event
+from hms.services.booking import normalize_reference
 from hms.services.departments import BedsBelowOccupancy, check_bed_count
 from hms.services.stats import day_bounds
 
@@ -107,6 +109,26 @@ class AuditedView(AdminOnly, ModelView):
         return model
 
 
+class IndexedSearch:
+    """A console list searched by one condition an index answers, in place of Flask-Admin's
+    ILIKE '%term%' on each searchable column: that reads every row of the table, about a
+    second a search at 1,000,000 patients or 2,000,000 appointments."""
+
+    search_hint = ""
+
+    def search_condition(self, search: str):
+        raise NotImplementedError
+
+    def search_placeholder(self) -> str:
+        return self.search_hint
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        condition = self.search_condition(search)
+        if count_query is not None:
+            count_query = count_query.filter(condition)
+        return query.filter(condition), count_query, joins, count_joins
+
+
 class ReadOnlyView(AuditedView):
     """Records that change only through their own workflow (money, admissions, the log)."""
 
@@ -182,7 +204,7 @@ class PriceListView(AuditedView):
         super().on_model_change(form, model, is_created)
 
 
-class PatientView(AuditedView):
+class PatientView(IndexedSearch, AuditedView):
     """Patients: search by ID, phone or name; demographics can be corrected here."""
 
     can_create = False
@@ -190,9 +212,14 @@ class PatientView(AuditedView):
     column_list = ("patient_number", "full_name", "phone", "gender", "date_of_birth", "created_at")
     column_labels = {"patient_number": "Patient ID"}
     column_searchable_list = ("patient_number", "phone", "name_key")
+    search_hint = "Patient ID, phone or start of name"
     column_filters = (OnLocalDay(Patient.created_at, "Registered"), "gender")
     column_default_sort = ("id", True)
     form_columns = ("full_name", "email", "gender", "date_of_birth", "address")
+
+    def search_condition(self, search: str):
+        """As the front desk searches: the start of the name, or a whole ID or phone."""
+        return patient_search.patient_condition(search, current_app.config["HMS_PHONE_REGION"])
 
     def on_model_change(self, form, model, is_created):
         from hms.services.patients import clean_name, fold_name
@@ -220,7 +247,7 @@ def _move_buttons(view, context, model, name):
     )
 
 
-class AppointmentView(ReadOnlyView):
+class AppointmentView(IndexedSearch, ReadOnlyView):
     """Appointments; status moves go through the same state machine as the doctors'."""
 
     can_export = True
@@ -241,9 +268,22 @@ class AppointmentView(ReadOnlyView):
         "scheduled_time": "Time",
     }
     column_searchable_list = ("reference",)
+    search_hint = "Booking reference, or its start"
     column_filters = ("status", "scheduled_date", "doctor.user.full_name")
     column_default_sort = ("id", True)
     column_formatters = {"status": _move_buttons}
+
+    def search_condition(self, search: str):
+        """References that start with the text as typed (in any case): a range of the
+        reference's unique index to seek, and the prefix itself to keep the answer exact."""
+        key = normalize_reference(search)
+        if not key:
+            return sa.false()
+        return sa.and_(
+            Appointment.reference >= key,
+            Appointment.reference < key + patient_search.TOP,
+            sa.func.substr(Appointment.reference, 1, len(key)) == key,
+        )
 
     def csrf_token(self) -> str:
         from flask_wtf.csrf import generate_csrf

@@ -109,6 +109,21 @@ def search_statement(
     return "id or phone", SEARCHES[forms], values
 
 
+def patient_condition(query: str, region: str) -> sa.ColumnElement[bool]:
+    """The staff search's reading of `query` as a condition on Patient, for lists built
+    elsewhere (the console's): the start of the name as a range of the name_key index, or
+    an exact patient ID or phone number; false when it cannot match anyone."""
+    kind, _statement, values = search_statement(" ".join(query.split())[:QUERY_MAX], region)
+    if kind == "name":
+        return name_prefix(values["low"], values["high"])
+    matches = [
+        column == values[form]
+        for form, column in (("number", Patient.patient_number), ("phone", Patient.phone))
+        if form in values
+    ]
+    return sa.or_(*matches) if matches else sa.false()
+
+
 def search_patients(
     session: Session, query: str, region: str, page: int = 1, per_page: int = PER_PAGE
 ) -> SearchResult:

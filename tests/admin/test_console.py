@@ -137,3 +137,49 @@ def test_csv_exports_of_patients_and_appointments(client, staff, hospital, tomor
         response = client.get(path)
         assert response.status_code == 200 and "text/csv" in response.content_type
         assert needle in response.get_data(as_text=True)
+
+
+def test_console_search_finds_patients_by_id_phone_or_start_of_name(
+    app, client, staff, hospital, tomorrow
+):
+    from datetime import time
+
+    from tests.doctor.builders import make_appointment
+
+    with app.app_context():
+        asha = make_appointment(db.session, hospital.doctors["house"], tomorrow)
+        ravi = make_appointment(
+            db.session,
+            hospital.doctors["house"],
+            tomorrow,
+            time(11),
+            name="Ravi Rao",
+            phone="91234 56789",
+        )
+        numbers = asha.patient.patient_number, ravi.patient.patient_number
+        references = asha.reference, ravi.reference
+        db.session.commit()
+    sign_in(client, staff["admin"])
+
+    def patients_found(search: str) -> set[str]:
+        page = client.get("/admin/admin_patients/", query_string={"search": search})
+        assert page.status_code == 200
+        return {name for name in ("Asha Verma", "Ravi Rao") if name in page.text}
+
+    assert "Patient ID, phone or start of name" in client.get("/admin/admin_patients/").text
+    assert patients_found("asha") == {"Asha Verma"}
+    assert patients_found("  RAVI   r ") == {"Ravi Rao"}
+    assert patients_found("98765 43210") == {"Asha Verma"}
+    assert patients_found(numbers[1]) == {"Ravi Rao"}
+    assert patients_found("verma") == set()  # the start of the name, as at the front desk
+    assert patients_found("12345") == set()  # neither a whole ID nor a phone number
+    assert patients_found("") == {"Asha Verma", "Ravi Rao"}
+
+    def references_found(search: str) -> set[str]:
+        page = client.get("/admin/admin_appointments/", query_string={"search": search})
+        assert page.status_code == 200
+        return {reference for reference in references if reference in page.text}
+
+    assert references_found(references[0]) == {references[0]}
+    assert references_found(f" {references[1][:6].lower()} ") == {references[1]}
+    assert references_found("NOT-A-REF") == set()
