@@ -14,7 +14,7 @@ from wtforms import SelectChoice, SelectField
 from wtforms.validators import Length, Optional, ValidationError
 
 from hms.admin.forms import ConsoleForm
-from hms.admin.views import AdminOnly
+from hms.admin.views import LOCAL_TIMES, LOCAL_TIMES_DETAIL, AdminOnly
 from hms.auth.access import client_ip
 from hms.extensions import db
 from hms.models import (
@@ -75,6 +75,8 @@ class AuditedView(AdminOnly, ModelView):
     """A console list with CSRF-protected forms whose every change lands in the audit log."""
 
     form_base_class = ConsoleForm
+    column_type_formatters = LOCAL_TIMES
+    column_type_formatters_detail = LOCAL_TIMES_DETAIL
     can_delete = False
     # Bulk actions post ids that PostgreSQL will not compare with integer keys; rows are
     # deleted one at a time where deleting is allowed at all.

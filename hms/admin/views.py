@@ -1,8 +1,12 @@
 """Console views: one access rule shared by all of them."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import abort, current_app, flash, jsonify, redirect
 from flask_admin import AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.model import typefmt
 from flask_login import current_user
 
 from hms.admin.forms import ConsoleForm, StaffCreateForm, StaffEditForm
@@ -47,6 +51,19 @@ class AdminOnly:
         abort(403)
 
 
+def hospital_time(view, value: datetime, name: str) -> str:
+    """A moment in the hospital's time zone, as the staff pages show it (the database keeps
+    UTC, which the console showed as it was: 2026-11-27 09:00:00+00:00)."""
+    return value.astimezone(ZoneInfo(current_app.config["HMS_TIMEZONE"])).strftime(
+        "%d %b %Y, %H:%M"
+    )
+
+
+# Lists and record pages show hospital time; CSV exports keep the exact UTC moment.
+LOCAL_TIMES = {**typefmt.BASE_FORMATTERS, datetime: hospital_time}
+LOCAL_TIMES_DETAIL = {**typefmt.DETAIL_FORMATTERS, datetime: hospital_time}
+
+
 class HomeView(AdminOnly, AdminIndexView):
     """The console's home page."""
 
@@ -73,6 +90,8 @@ class StaffView(AdminOnly, ModelView):
     """Staff accounts: create with a role, rename, reset password, deactivate; never delete."""
 
     form_base_class = ConsoleForm
+    column_type_formatters = LOCAL_TIMES
+    column_type_formatters_detail = LOCAL_TIMES_DETAIL
     can_delete = False
     can_view_details = True
     action_disallowed_list = ["delete"]

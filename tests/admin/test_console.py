@@ -183,3 +183,23 @@ def test_console_search_finds_patients_by_id_phone_or_start_of_name(
     assert references_found(references[0]) == {references[0]}
     assert references_found(f" {references[1][:6].lower()} ") == {references[1]}
     assert references_found("NOT-A-REF") == set()
+
+
+def test_console_shows_times_in_the_hospitals_time_zone(app, client, staff, hospital, tomorrow):
+    from datetime import UTC, datetime
+
+    from tests.doctor.builders import make_appointment
+
+    with app.app_context():
+        patient = make_appointment(db.session, hospital.doctors["house"], tomorrow).patient
+        patient.created_at = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+        patient_id = patient.id
+        db.session.commit()
+        assert app.config["HMS_TIMEZONE"] == "Asia/Kolkata"
+    sign_in(client, staff["admin"])
+    for path in ("/admin/admin_patients/", f"/admin/admin_patients/details/?id={patient_id}"):
+        page = client.get(path).text
+        assert "27 Nov 2026, 14:30" in page, path  # 09:00 UTC is 14:30 in Kolkata
+        assert "+00:00" not in page, path
+    export = client.get("/admin/admin_patients/export/csv/").text
+    assert "2026-11-27 09:00:00+00:00" in export  # the CSV keeps the exact UTC moment
