@@ -16,6 +16,7 @@ from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wsgi import get_content_length
 
 from hms.forms import control, field, field_error, form_errors, invalid_attrs
+from hms.services.clock import MOMENT_FORMAT, local_time
 from hms.services.patients import display_phone
 from hms.signing import Uncompressed
 
@@ -223,6 +224,6 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["money"] = lambda amount: format_money(amount, app.config["HMS_CURRENCY"])
     app.jinja_env.filters["phone"] = display_phone
     zone = ZoneInfo(app.config["HMS_TIMEZONE"])
-    app.jinja_env.filters["local_time"] = lambda moment, fmt="%d %b %Y, %H:%M": (
-        moment.astimezone(zone).strftime(fmt) if moment else ""
+    app.jinja_env.filters["local_time"] = lambda moment, fmt=MOMENT_FORMAT: local_time(
+        moment, zone, fmt
     )

@@ -2,10 +2,8 @@
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import current_app, flash, redirect, request, url_for
 from flask_admin import expose
-from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -13,8 +11,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import Length, Optional, ValidationError
 
-from hms.admin.forms import ConsoleForm
-from hms.admin.views import LOCAL_TIMES, LOCAL_TIMES_DETAIL, AdminOnly
+from hms.admin.views import ConsoleView
 from hms.auth.access import client_ip
 from hms.extensions import db
 from hms.models import (
@@ -29,7 +26,7 @@ from hms.models import (
 )
 from hms.services import appointments, patient_search
 from hms.services.audit import record_event
-from hms.services.booking import normalize_reference
+from hms.services.booking import references_starting
 from hms.services.departments import BedsBelowOccupancy, check_bed_count
 from hms.services.stats import day_bounds
 
@@ -71,17 +68,9 @@ def patient_id_of(model) -> int | None:
     return None
 
 
-class AuditedView(AdminOnly, ModelView):
-    """A console list with CSRF-protected forms whose every change lands in the audit log."""
+class AuditedView(ConsoleView):
+    """A console list whose every change lands in the audit log."""
 
-    form_base_class = ConsoleForm
-    column_type_formatters = LOCAL_TIMES
-    column_type_formatters_detail = LOCAL_TIMES_DETAIL
-    can_delete = False
-    # Bulk actions post ids that PostgreSQL will not compare with integer keys; rows are
-    # deleted one at a time where deleting is allowed at all.
-    action_disallowed_list = ["delete"]
-    can_view_details = True
     page_size = 50
     export_max_rows = 100_000
     export_types = ["csv"]
@@ -276,16 +265,7 @@ class AppointmentView(IndexedSearch, ReadOnlyView):
     column_formatters = {"status": _move_buttons}
 
     def search_condition(self, search: str):
-        """References that start with the text as typed (in any case): a range of the
-        reference's unique index to seek, and the prefix itself to keep the answer exact."""
-        key = normalize_reference(search)
-        if not key:
-            return sa.false()
-        return sa.and_(
-            Appointment.reference >= key,
-            Appointment.reference < key + patient_search.TOP,
-            sa.func.substr(Appointment.reference, 1, len(key)) == key,
-        )
+        return references_starting(search)
 
     def csrf_token(self) -> str:
         from flask_wtf.csrf import generate_csrf

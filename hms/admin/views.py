@@ -14,7 +14,7 @@ from hms.auth.access import client_ip, login_url
 from hms.database import read_only, reads_only
 from hms.extensions import db
 from hms.services import accounts
-from hms.services.clock import hospital_now
+from hms.services.clock import hospital_now, local_time
 from hms.services.recent import Recent, in_a_thread
 from hms.services.stats import dashboard_figures
 
@@ -52,16 +52,23 @@ class AdminOnly:
 
 
 def hospital_time(view, value: datetime, name: str) -> str:
-    """A moment in the hospital's time zone, as the staff pages show it (the database keeps
-    UTC, which the console showed as it was: 2026-11-27 09:00:00+00:00)."""
-    return value.astimezone(ZoneInfo(current_app.config["HMS_TIMEZONE"])).strftime(
-        "%d %b %Y, %H:%M"
-    )
+    """A moment in the hospital's time zone (the console showed the stored UTC as it was:
+    2026-11-27 09:00:00+00:00)."""
+    return local_time(value, ZoneInfo(current_app.config["HMS_TIMEZONE"]))
 
 
-# Lists and record pages show hospital time; CSV exports keep the exact UTC moment.
-LOCAL_TIMES = {**typefmt.BASE_FORMATTERS, datetime: hospital_time}
-LOCAL_TIMES_DETAIL = {**typefmt.DETAIL_FORMATTERS, datetime: hospital_time}
+class ConsoleView(AdminOnly, ModelView):
+    """A console list: admins only, CSRF-protected forms, rows never deleted in bulk, times
+    shown in hospital time (CSV exports keep the exact UTC moment)."""
+
+    form_base_class = ConsoleForm
+    column_type_formatters = {**typefmt.BASE_FORMATTERS, datetime: hospital_time}
+    column_type_formatters_detail = {**typefmt.DETAIL_FORMATTERS, datetime: hospital_time}
+    can_delete = False
+    can_view_details = True
+    # Bulk actions post ids that PostgreSQL will not compare with integer keys; rows are
+    # deleted one at a time where deleting is allowed at all.
+    action_disallowed_list = ["delete"]
 
 
 class HomeView(AdminOnly, AdminIndexView):
@@ -86,15 +93,9 @@ class HomeView(AdminOnly, AdminIndexView):
         return response
 
 
-class StaffView(AdminOnly, ModelView):
+class StaffView(ConsoleView):
     """Staff accounts: create with a role, rename, reset password, deactivate; never delete."""
 
-    form_base_class = ConsoleForm
-    column_type_formatters = LOCAL_TIMES
-    column_type_formatters_detail = LOCAL_TIMES_DETAIL
-    can_delete = False
-    can_view_details = True
-    action_disallowed_list = ["delete"]
     column_list = ("username", "full_name", "role", "is_active", "created_at")
     column_details_list = ("username", "full_name", "role", "is_active", "created_at")
     column_searchable_list = ("username", "full_name")

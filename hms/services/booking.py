@@ -26,6 +26,7 @@ from hms.services.catalog import HoursCard
 from hms.services.patients import (
     FIND_PATIENT_ID,
     MATCH,
+    TOP,
     match_params,
     new_patient_cte,
     new_patient_params,
@@ -73,6 +74,20 @@ def new_reference() -> str:
 def normalize_reference(raw: str) -> str:
     """Read a reference as typed: any case, surrounding spaces."""
     return raw.strip().upper()
+
+
+def references_starting(text: str) -> sa.ColumnElement[bool]:
+    """Appointments whose reference starts with `text` as typed (the console's search): a
+    range of the reference's unique index to seek, and the prefix itself to keep the answer
+    exact under any collation; false for nothing typed."""
+    key = normalize_reference(text)
+    if not key:
+        return sa.false()
+    return sa.and_(
+        Appointment.reference >= key,
+        Appointment.reference < key + TOP,
+        sa.func.substr(Appointment.reference, 1, len(key)) == key,
+    )
 
 
 @dataclass(frozen=True)

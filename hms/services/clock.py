@@ -3,6 +3,14 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+# How staff pages, the console and printed bills show a moment: 05 Mar 2026, 14:30.
+MOMENT_FORMAT = "%d %b %Y, %H:%M"
+
+
+def local_time(moment: datetime | None, zone: ZoneInfo, fmt: str = MOMENT_FORMAT) -> str:
+    """A stored (UTC) moment in the hospital's time zone, as pages show it; "" for none."""
+    return moment.astimezone(zone).strftime(fmt) if moment else ""
+
 
 def hospital_now(timezone: str) -> datetime:
     """Return the current aware datetime in the hospital's time zone."""

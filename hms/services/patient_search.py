@@ -16,14 +16,11 @@ from sqlalchemy.orm import Session
 from hms.database import reading
 from hms.driver_read import DriverRead
 from hms.models import Patient
-from hms.services.patients import InvalidPhone, fold_name, normalize_phone
+from hms.services.patients import TOP, InvalidPhone, fold_name, normalize_phone
 
 PER_PAGE = 20
 QUERY_MAX = 100
 PATIENT_ID = re.compile(r"\d{11,12}")
-# Above every character a name can hold (names refuse private-use characters), so
-# [prefix, prefix + TOP) holds exactly the keys that start with the prefix.
-TOP = "\U0010ffff"
 
 
 class Found(NamedTuple):
@@ -87,6 +84,11 @@ SEARCHES = {
 }
 
 
+def tidy_query(query: str | None) -> str:
+    """The search text as read: single spaces, at most QUERY_MAX characters."""
+    return " ".join((query or "").split())[:QUERY_MAX]
+
+
 def search_statement(
     query: str, region: str, page: int = 1, per_page: int = PER_PAGE
 ) -> tuple[str, DriverRead | None, dict]:
@@ -113,7 +115,7 @@ def patient_condition(query: str, region: str) -> sa.ColumnElement[bool]:
     """The staff search's reading of `query` as a condition on Patient, for lists built
     elsewhere (the console's): the start of the name as a range of the name_key index, or
     an exact patient ID or phone number; false when it cannot match anyone."""
-    kind, _statement, values = search_statement(" ".join(query.split())[:QUERY_MAX], region)
+    kind, _statement, values = search_statement(tidy_query(query), region)
     if kind == "name":
         return name_prefix(values["low"], values["high"])
     matches = [
@@ -129,7 +131,7 @@ def search_patients(
 ) -> SearchResult:
     """Find patients by ID, phone or the start of their name, ordered by name (one more row
     than the page tells whether a next page exists, without a count)."""
-    query = " ".join((query or "").split())[:QUERY_MAX]
+    query = tidy_query(query)
     page = max(page, 1)
     kind, statement, values = search_statement(query, region, page, per_page)
     if statement is None:

@@ -108,6 +108,11 @@ def clean_name(raw: str) -> str:
     return " ".join(unicodedata.normalize("NFC", raw or "").split())
 
 
+# Above every character a name or a reference can hold (names refuse private-use
+# characters), so [prefix, prefix + TOP) holds exactly the keys that start with the prefix.
+TOP = "\U0010ffff"
+
+
 def fold_name(raw: str) -> str:
     """Return the matching key of a name: Unicode-normalised, case and spacing folded."""
     return " ".join(unicodedata.normalize("NFKC", raw or "").casefold().split())

@@ -21,6 +21,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
+from hms.services.clock import MOMENT_FORMAT
 from hms.services.documents import FinalBill, Letterhead, Receipt
 from hms.services.pdf_fonts import add_fonts
 from hms.web import format_money
@@ -70,7 +71,7 @@ def printed_text(value) -> str:
 
 def when(moment: datetime) -> str:
     """A date and time as printed: 05 Mar 2026, 14:30."""
-    return moment.strftime("%d %b %Y, %H:%M")
+    return moment.strftime(MOMENT_FORMAT)
 
 
 @dataclass(frozen=True)
